@@ -1,0 +1,160 @@
+"""The pipeline in order: read files -> split -> parse -> apply each statement -> Project.
+
+Nothing here raises for a problem in the project: every file, statement and column that
+cannot be analysed becomes a diagnostic, and the rest is still analysed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, SqlglotError, TokenError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+from lineage.config import Config, load_config
+from lineage.entities import (
+    BlindSpot,
+    ColumnRef,
+    Coverage,
+    Diagnostic,
+    DiagnosticCode,
+    Location,
+    Project,
+    Relation,
+    RelationKind,
+    Severity,
+)
+from lineage.sources import sql_scripts
+from lineage.sources.sql_scripts import SourceFile
+from lineage.sql.recorder import Recorder
+from lineage.sql.split import StatementText, split_statements
+from lineage.sql.statements import Outcome, apply_statement
+
+#: A single statement longer than this is reported, not parsed (a data dump, not lineage).
+MAX_STATEMENT_CHARS = 1_000_000
+
+logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+
+
+@dataclass
+class _Counts:
+    statements: int = 0
+    analysed: int = 0
+
+
+def build_project(root: Path, config: Config | None = None) -> Project:
+    """Build the lineage of the project at `root` (a directory or one SQL file)."""
+    config = config or load_config(root)
+    loaded = sql_scripts.load(root, config.sql_paths, config.max_file_bytes)
+    return analyse_files(loaded.files, config.dialect, root=str(root),
+                         diagnostics=loaded.diagnostics + config.diagnostics)
+
+
+def analyse_files(files: Sequence[SourceFile], dialect: str, root: str = ".",
+                  diagnostics: Sequence[Diagnostic] = ()) -> Project:
+    """Replay the statements of `files` in path order and return the lineage.
+
+    >>> p = analyse_files([SourceFile("a.sql", "create table t as select 1 as x")], "duckdb")
+    >>> [r.name for r in p.relations]
+    ['t']
+    """
+    recorder = Recorder(dialect)
+    recorder.diagnostics.extend(diagnostics)
+    counts = _Counts()
+    for source in sorted(files, key=lambda f: f.path):
+        _analyse_file(recorder, source, counts)
+    relations = recorder.catalog.freeze()
+    blind = recorder.final_blind_spots()
+    return Project(
+        root=root,
+        dialect=dialect,
+        relations=relations,
+        edges=recorder.final_edges(),
+        blind_spots=blind,
+        diagnostics=tuple(sorted(recorder.diagnostics)),
+        coverage=_coverage(len(files), counts, relations, blind, len(recorder.diagnostics)),
+    )
+
+
+def _analyse_file(recorder: Recorder, source: SourceFile, counts: _Counts) -> None:
+    recorder.path = source.path
+    if not source.text.strip():
+        recorder.diagnostics.append(Diagnostic(Location(source.path, 1),
+                                               DiagnosticCode.EMPTY_FILE, Severity.INFO,
+                                               "empty file: no statements"))
+        return
+    split = split_statements(source.text, recorder.dialect)
+    if split.error:
+        recorder.diagnose(split.error_line, DiagnosticCode.PARSE_ERROR, split.error)
+    for statement in split.statements:
+        counts.statements += 1
+        if _analyse_statement(recorder, statement) is not Outcome.FAILED:
+            counts.analysed += 1
+
+
+def _analyse_statement(recorder: Recorder, statement: StatementText) -> Outcome:
+    if len(statement.sql) > MAX_STATEMENT_CHARS:
+        recorder.diagnose(statement.line, DiagnosticCode.PARSE_ERROR,
+                          f"statement of {len(statement.sql):,} characters skipped (over "
+                          f"{MAX_STATEMENT_CHARS:,}): too large to be a transformation")
+        return Outcome.FAILED
+    tree = _parse(recorder, statement)
+    if tree is None:
+        return Outcome.FAILED
+    try:
+        return apply_statement(recorder, tree, statement.line)
+    except (SqlglotError, RecursionError, ValueError, KeyError, IndexError, TypeError,
+            AttributeError) as error:
+        recorder.diagnose(statement.line, DiagnosticCode.ANALYSIS_ERROR,
+                          f"statement could not be analysed ({type(error).__name__}: "
+                          f"{_first_line(str(error))})")
+        return Outcome.FAILED
+
+
+def _parse(recorder: Recorder, statement: StatementText) -> exp.Expression | None:
+    try:
+        tree = sqlglot.parse_one(statement.sql, dialect=recorder.dialect)
+    except (ParseError, TokenError) as error:
+        line, message = _parse_error(error)
+        recorder.diagnose(statement.line + line - 1, DiagnosticCode.PARSE_ERROR,
+                          f"cannot parse statement: {message}")
+        return None
+    except (SqlglotError, RecursionError, ValueError) as error:
+        recorder.diagnose(statement.line, DiagnosticCode.PARSE_ERROR,
+                          f"cannot parse statement: {_first_line(str(error))}")
+        return None
+    return normalize_identifiers(tree, dialect=recorder.dialect)
+
+
+def _parse_error(error: SqlglotError) -> tuple[int, str]:
+    details = getattr(error, "errors", None) or []
+    if details:
+        first = details[0]
+        return int(first.get("line") or 1), str(first.get("description") or error)
+    return 1, _first_line(str(error))
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0][:300] if text.strip() else "no detail"
+
+
+def _coverage(files: int, counts: _Counts, relations: tuple[Relation, ...],
+              blind: tuple[BlindSpot, ...], diagnostics: int) -> Coverage:
+    blind_targets = {b.target for b in blind}
+    total = resolved = 0
+    for relation in relations:
+        if relation.kind is RelationKind.EXTERNAL or relation.dropped:
+            continue
+        relation_blind = ColumnRef(relation.name, None) in blind_targets
+        for column in relation.columns:
+            if column.dropped:
+                continue
+            total += 1
+            if not relation_blind and ColumnRef(relation.name, column.name) not in blind_targets:
+                resolved += 1
+    return Coverage(files, counts.statements, counts.analysed, total, resolved, diagnostics)

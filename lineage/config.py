@@ -1,0 +1,87 @@
+"""Settings from `lineage.yml` (or `[tool.lineage]` in pyproject.toml) at the project root."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lineage.dialects import check_dialect
+from lineage.entities import Diagnostic, DiagnosticCode, Location, Severity
+from lineage.errors import UsageError
+from lineage.sources.sql_scripts import DEFAULT_MAX_FILE_BYTES
+
+CONFIG_FILE = "lineage.yml"
+DEFAULT_DIALECT = "postgres"
+_KNOWN_KEYS = frozenset({"dialect", "sql_paths", "max_file_bytes"})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where things are and how to read them."""
+
+    dialect: str = DEFAULT_DIALECT
+    sql_paths: tuple[str, ...] = ()
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def load_config(root: Path, dialect: str | None = None) -> Config:
+    """Read the project's settings; `dialect` (from the command line) wins over the file."""
+    raw, source = _read(root)
+    config = _parse(raw, source)
+    if dialect is not None:
+        config = replace(config, dialect=check_dialect(dialect))
+    return config
+
+
+def _read(root: Path) -> tuple[dict[str, Any], str]:
+    base = root if root.is_dir() else root.parent
+    path = base / CONFIG_FILE
+    if path.is_file():
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else 1
+            raise UsageError(f"{CONFIG_FILE}:{line}: not valid YAML: "
+                             f"{getattr(error, 'problem', error)}") from None
+        if not isinstance(data, dict):
+            raise UsageError(f"{CONFIG_FILE}:1: expected a mapping of settings")
+        return data, CONFIG_FILE
+    pyproject = base / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            table = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise UsageError(f"pyproject.toml: not valid TOML: {error}") from None
+        section = table.get("tool", {}).get("lineage", {})
+        return (section if isinstance(section, dict) else {}), "pyproject.toml"
+    return {}, CONFIG_FILE
+
+
+def _parse(raw: dict[str, Any], source: str) -> Config:
+    diagnostics = tuple(
+        Diagnostic(Location(source, 1), DiagnosticCode.CONFIG_ERROR, Severity.WARNING,
+                   f"unknown setting '{key}' is ignored (known: {', '.join(sorted(_KNOWN_KEYS))})")
+        for key in sorted(raw) if key not in _KNOWN_KEYS
+    )
+    dialect = raw.get("dialect", DEFAULT_DIALECT)
+    if not isinstance(dialect, str):
+        raise UsageError(f"{source}: 'dialect' must be a name such as snowflake or postgres")
+    try:
+        checked = check_dialect(dialect)
+    except UsageError as error:
+        raise UsageError(f"{source}: {error}") from None
+    paths = raw.get("sql_paths", [])
+    if isinstance(paths, str):
+        paths = [paths]
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise UsageError(f"{source}: 'sql_paths' must be a list of paths")
+    limit = raw.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES)
+    if not isinstance(limit, int) or limit <= 0:
+        raise UsageError(f"{source}: 'max_file_bytes' must be a positive number of bytes")
+    return Config(checked, tuple(paths), limit, diagnostics)

@@ -1,0 +1,1 @@
+"""Input formats. Each module reads one kind of project file into source files for the engine."""

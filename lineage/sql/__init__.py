@@ -1,0 +1,1 @@
+"""SQL: split files into statements, parse, and compute column lineage per statement."""

@@ -1,0 +1,222 @@
+"""Column lineage of one qualified query: one walk over sqlglot's scope tree gives every
+output column's sources at once, plus the columns that decide which rows exist.
+
+The caller has parsed and qualified the query (see `lineage.sql.prepare`). Tables in it carry
+opaque keys; `TableInfo` says which relation each key is and whether its columns are known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+from sqlglot.optimizer.scope import Scope, build_scope
+
+from lineage.entities import DiagnosticCode, EdgeKind
+from lineage.sql.kinds import compose, occurrences
+
+
+@dataclass(frozen=True)
+class Read:
+    """A relation column read by an output column (or by the rows, for indirect kinds)."""
+
+    relation: str
+    column: str
+    kind: EdgeKind
+    expression: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: DiagnosticCode
+    message: str
+    line: int
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    name: str
+    reads: tuple[Read, ...]
+    blind: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class QueryLineage:
+    """Every output column with its reads; `rows` are reads that change which rows exist.
+
+    `columns_known` is False when a `*` could not be expanded: more columns may exist than
+    `outputs` lists, coming from the relations in `star_upstream`.
+    """
+
+    outputs: tuple[OutputColumn, ...]
+    rows: tuple[Read, ...]
+    problems: tuple[Problem, ...]
+    columns_known: bool = True
+    star_upstream: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    relation: str
+    columns: frozenset[str] | None  # None: the columns are not known
+
+
+@dataclass
+class _Output:
+    name: str
+    reads: dict[tuple[str, str, EdgeKind], Read] = field(default_factory=dict)
+    blind: list[str] = field(default_factory=list)
+    line: int = 0
+
+
+@dataclass
+class _ScopeLineage:
+    outputs: list[_Output]
+    rows: dict[tuple[str, str, EdgeKind], Read] = field(default_factory=dict)
+    columns_known: bool = True
+    star_upstream: set[str] = field(default_factory=set)
+
+    def output(self, name: str) -> _Output | None:
+        return next((o for o in self.outputs if o.name == name), None)
+
+
+def _add(target: dict[tuple[str, str, EdgeKind], Read], read: Read) -> None:
+    target.setdefault((read.relation, read.column, read.kind), read)
+
+
+def query_lineage(
+    query: exp.Expression, tables: Callable[[str], TableInfo | None], dialect: str,
+    line_offset: int = 0,
+) -> QueryLineage:
+    """Lineage of a qualified query. `tables(key)` describes each table key in it."""
+    walker = _Walker(tables, dialect, line_offset)
+    root = build_scope(query)
+    if root is None:
+        return QueryLineage((), (), (Problem(DiagnosticCode.ANALYSIS_ERROR,
+                                                "not a query sqlglot can scope", line_offset),))
+    result = walker.scope(root)
+    outputs = tuple(
+        OutputColumn(o.name, _sorted(o.reads.values()), tuple(o.blind), o.line)
+        for o in result.outputs
+    )
+    return QueryLineage(outputs, _sorted(result.rows.values()), tuple(walker.problems),
+                        result.columns_known, tuple(sorted(result.star_upstream)))
+
+
+def _sorted(reads: Iterable[Read]) -> tuple[Read, ...]:
+    return tuple(sorted(reads, key=lambda r: (r.relation, r.column, r.kind.value)))
+
+
+class _Walker:
+    def __init__(self, tables: Callable[[str], TableInfo | None], dialect: str,
+                 line_offset: int) -> None:
+        self.tables = tables
+        self.dialect = dialect
+        self.line_offset = line_offset
+        self.memo: dict[int, _ScopeLineage] = {}
+        self.problems: list[Problem] = []
+        self._seen_problems: set[tuple[DiagnosticCode, str]] = set()
+
+    # -- scopes ---------------------------------------------------------------------------
+
+    def scope(self, scope: Scope) -> _ScopeLineage:
+        key = id(scope.expression)
+        if key in self.memo:
+            return self.memo[key]
+        self.memo[key] = _ScopeLineage([])  # a recursive reference sees what is known so far
+        result = self._compute(scope)
+        self.memo[key] = result
+        return result
+
+    def _compute(self, scope: Scope) -> _ScopeLineage:
+        node = scope.expression
+        if isinstance(node, exp.SetOperation):
+            from lineage.sql.setops import set_operation_lineage
+
+            return set_operation_lineage(self, scope)
+        if isinstance(node, exp.Select):
+            from lineage.sql.selects import select_lineage
+
+            return select_lineage(self, scope)
+        from lineage.sql.udtf import udtf_lineage
+
+        return udtf_lineage(self, scope)
+
+    # -- helpers shared by the per-construct modules -------------------------------------------
+
+    def problem(self, code: DiagnosticCode, message: str, node: exp.Expression | None) -> None:
+        if (code, message) in self._seen_problems:
+            return
+        self._seen_problems.add((code, message))
+        self.problems.append(Problem(code, message, self.line(node)))
+
+    def line(self, node: exp.Expression | None) -> int:
+        """The file line of `node`: its first identifier's line, offset to the file."""
+        if node is None:
+            return self.line_offset
+        lines = [i.meta["line"] for i in node.find_all(exp.Identifier) if "line" in i.meta]
+        if isinstance(node, exp.Identifier) and "line" in node.meta:
+            lines.append(node.meta["line"])
+        return self.line_offset + min(lines) - 1 if lines else self.line_offset
+
+    def sql(self, node: exp.Expression) -> str:
+        text: str = node.sql(dialect=self.dialect)
+        return text if len(text) <= 2000 else text[:1997] + "..."
+
+    def reads_of(
+        self, scope: Scope, expression: exp.Expression, context: EdgeKind | None,
+        projection: exp.Expression | None = None,
+    ) -> tuple[list[Read], list[str]]:
+        """Every relation column `expression` reads, with kinds, through child scopes."""
+        reads: list[Read] = []
+        blind: list[str] = []
+        text_node = projection if projection is not None else expression
+        for node, kind in occurrences(expression, context):
+            if isinstance(node, exp.Column):
+                found, unknown = self.resolve(scope, node, kind, text_node)
+                reads.extend(found)
+                blind.extend(unknown)
+            else:
+                found, unknown = self.subquery_reads(scope, node, kind)
+                reads.extend(found)
+                blind.extend(unknown)
+        return reads, blind
+
+    def subquery_reads(
+        self, scope: Scope, node: exp.Expression, kind: EdgeKind
+    ) -> tuple[list[Read], list[str]]:
+        """A subquery inside an expression: its outputs compose with `kind`, and its row
+        reads decide the value at this position (so they keep their own indirect kind)."""
+        child = _child_scope(scope, node)
+        if child is None:
+            self.problem(DiagnosticCode.ANALYSIS_ERROR, "a subquery could not be scoped", node)
+            return [], ["a subquery could not be analysed"]
+        result = self.scope(child)
+        reads = [_composed(r, kind) for o in result.outputs for r in o.reads.values()]
+        reads.extend(r if not kind.is_direct or not r.kind.is_direct else _composed(r, kind)
+                     for r in result.rows.values())
+        blind = [b for o in result.outputs for b in o.blind]
+        return reads, blind
+
+    def resolve(
+        self, scope: Scope, column: exp.Column, kind: EdgeKind, text_node: exp.Expression
+    ) -> tuple[list[Read], list[str]]:
+        from lineage.sql.resolve import resolve_column
+
+        return resolve_column(self, scope, column, kind, text_node)
+
+
+def _composed(read: Read, outer: EdgeKind) -> Read:
+    kind = compose(outer, read.kind)
+    return Read(read.relation, read.column, kind, read.expression, read.line)
+
+
+def _child_scope(scope: Scope, node: exp.Expression) -> Scope | None:
+    target = node.this if isinstance(node, exp.Subquery) else node
+    for child in scope.subquery_scopes + scope.derived_table_scopes + scope.set_operation_scopes:
+        if child.expression is target or child.expression is node:
+            return child
+    return None

@@ -1,0 +1,81 @@
+"""Get a query ready for the column walk: normalize identifiers, give every relation it reads
+an opaque single-part key (so one flat schema serves tables named with one, two or three
+parts), and qualify it once against the schemas known so far."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import MappingSchema
+
+from lineage.sql.columns import TableInfo
+
+
+@dataclass(frozen=True)
+class Prepared:
+    query: exp.Expression
+    tables: dict[str, TableInfo]
+    error: str | None = None
+
+
+def relation_name(table: exp.Table) -> str:
+    """The dotted name of a (normalized) table reference: `catalog.db.name` as written."""
+    return ".".join(part.name for part in table.parts)
+
+
+def prepare(
+    query: exp.Expression, dialect: str, columns_of: Callable[[str], list[str] | None]
+) -> Prepared:
+    """Key and qualify `query` (already normalized) in place. `columns_of(relation)` gives the known
+    columns of a relation in order, or None when they are not known."""
+    tables = _key_tables(query, columns_of)
+    schema = MappingSchema(
+        {key: dict.fromkeys(info.columns_ordered, "UNKNOWN")
+         for key, info in tables.items() if info.columns_ordered is not None},
+        dialect=dialect, normalize=False,
+    )
+    try:
+        query = qualify(query, dialect=dialect, schema=schema, validate_qualify_columns=False,
+                        quote_identifiers=False, identify=False)
+    except (SqlglotError, ValueError, KeyError, IndexError, AttributeError) as error:
+        return Prepared(query, _infos(tables), f"cannot qualify: {error}")
+    return Prepared(query, _infos(tables))
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    relation: str
+    columns_ordered: list[str] | None
+
+
+def _infos(tables: dict[str, _Keyed]) -> dict[str, TableInfo]:
+    return {
+        key: TableInfo(k.relation, None if k.columns_ordered is None
+                       else frozenset(k.columns_ordered))
+        for key, k in tables.items()
+    }
+
+
+def _key_tables(query: exp.Expression,
+                columns_of: Callable[[str], list[str] | None]) -> dict[str, _Keyed]:
+    cte_names = {cte.alias_or_name for cte in query.find_all(exp.CTE)}
+    keys: dict[str, str] = {}
+    tables: dict[str, _Keyed] = {}
+    for table in list(query.find_all(exp.Table)):
+        if not isinstance(table.this, exp.Identifier):
+            continue
+        if not table.db and table.name in cte_names:
+            continue
+        name = relation_name(table)
+        key = keys.setdefault(name, f"__lineage_{len(keys)}")
+        tables.setdefault(key, _Keyed(name, columns_of(name)))
+        if not table.alias:  # the warehouse names an unaliased table by its last part
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(table.name)))
+        table.set("this", exp.to_identifier(key, quoted=True))
+        table.set("db", None)
+        table.set("catalog", None)
+    return tables

@@ -1,0 +1,136 @@
+"""Collects what statements produce while a project is replayed: edges between stable column
+ids (so later renames move them), blind spots and diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from lineage.catalog import Catalog, RelationState
+from lineage.entities import (
+    BlindSpot,
+    ColumnRef,
+    Diagnostic,
+    DiagnosticCode,
+    Edge,
+    EdgeKind,
+    Location,
+    Severity,
+)
+from lineage.sql.columns import QueryLineage, Read, query_lineage
+from lineage.sql.prepare import prepare
+
+_ERRORS = frozenset({DiagnosticCode.PARSE_ERROR, DiagnosticCode.ANALYSIS_ERROR,
+                     DiagnosticCode.UNREADABLE_FILE, DiagnosticCode.FILE_TOO_LARGE})
+
+
+@dataclass(frozen=True)
+class _IdEdge:
+    source: tuple[int, int]
+    target: tuple[int, int | None]
+    kind: EdgeKind
+    expression: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class _IdBlind:
+    target: tuple[int, int | None]
+    reason: str
+    location: Location
+    upstream: tuple[str, ...]
+
+
+@dataclass
+class Recorder:
+    """State of one build: the catalog plus everything recorded against it."""
+
+    dialect: str
+    catalog: Catalog = field(default_factory=Catalog)
+    edges: list[_IdEdge] = field(default_factory=list)
+    blind: list[_IdBlind] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _unknown_reported: set[str] = field(default_factory=set)
+    path: str = ""
+
+    def diagnose(self, line: int, code: DiagnosticCode, message: str,
+                 relation: str | None = None) -> None:
+        severity = Severity.ERROR if code in _ERRORS else Severity.WARNING
+        self.diagnostics.append(Diagnostic(Location(self.path, line), code, severity, message,
+                                           relation))
+
+    # -- relations ------------------------------------------------------------------------
+
+    def relation_for_read(self, name: str, line: int) -> RelationState:
+        """The live relation `name`; one nobody defined is registered as external, once."""
+        relation = self.catalog.get(name)
+        if relation is None:
+            relation = self.catalog.external(name, Location(self.path, line))
+            if name not in self._unknown_reported:
+                self._unknown_reported.add(name)
+                self.diagnose(line, DiagnosticCode.UNKNOWN_RELATION,
+                              f"{name} is read but not defined by any statement of the project; "
+                              "its columns are learnt from how it is used", name)
+        return relation
+
+    def forget_edges_into(self, relation: RelationState) -> None:
+        """A relation was replaced: what was recorded into its old definition is gone."""
+        self.edges = [e for e in self.edges if e.target[0] != relation.id]
+        self.blind = [b for b in self.blind if b.target[0] != relation.id]
+
+    # -- queries --------------------------------------------------------------------------
+
+    def analyse(self, query: exp.Expression, line: int) -> QueryLineage | None:
+        """Column lineage of a query read at `line`; None (and a diagnostic) if impossible."""
+
+        def columns_of(name: str) -> list[str] | None:
+            self.relation_for_read(name, line)
+            return self.catalog.columns_of(name)
+
+        prepared = prepare(query, self.dialect, columns_of)
+        if prepared.error:
+            self.diagnose(line, DiagnosticCode.ANALYSIS_ERROR, prepared.error)
+            return None
+        result = query_lineage(prepared.query, prepared.tables.get, self.dialect, line)
+        for problem in result.problems:
+            self.diagnose(problem.line, problem.code, problem.message)
+        return result
+
+    def column(self, relation: RelationState, name: str, line: int) -> tuple[int, int]:
+        return relation.id, self.catalog.column_id(relation, name, Location(self.path, line))
+
+    def edge(self, read: Read, target: tuple[int, int | None],
+             kind: Callable[[EdgeKind], EdgeKind] = lambda k: k) -> None:
+        source = self.column(self.relation_for_read(read.relation, read.line), read.column,
+                             read.line)
+        self.edges.append(_IdEdge(source, target, kind(read.kind), read.expression,
+                                  Location(self.path, read.line)))
+
+    def blind_spot(self, target: tuple[int, int | None], reason: str, line: int,
+                   upstream: tuple[str, ...] = ()) -> None:
+        self.blind.append(_IdBlind(target, reason, Location(self.path, line), upstream))
+
+    # -- final values ---------------------------------------------------------------------
+
+    def final_edges(self) -> tuple[Edge, ...]:
+        names = self.catalog.names()
+        edges = {
+            (e.source, e.target, e.kind, e.location, e.expression): Edge(
+                _ref(names, e.source), _ref(names, e.target), e.kind, e.expression, e.location)
+            for e in self.edges
+        }
+        return tuple(sorted(edges.values(), key=lambda e: e.sort_key))
+
+    def final_blind_spots(self) -> tuple[BlindSpot, ...]:
+        names = self.catalog.names()
+        spots = {BlindSpot(_ref(names, b.target), b.reason, b.location, b.upstream)
+                 for b in self.blind}
+        return tuple(sorted(spots, key=lambda b: (b.target.sort_key, b.location, b.reason)))
+
+
+def _ref(names: dict[int, tuple[str, dict[int, str]]],
+         target: tuple[int, int | None]) -> ColumnRef:
+    relation, columns = names[target[0]]
+    return ColumnRef(relation, None if target[1] is None else columns[target[1]])

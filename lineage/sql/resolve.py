@@ -1,0 +1,179 @@
+"""Resolve one column reference to the relation columns it reads.
+
+A qualified column names a source of its scope (or of an enclosing scope, when correlated):
+a table, a CTE, a derived table, a UDTF. An unqualified column is a select alias, an
+ARRAY JOIN alias, or belongs to the only source that can have it; otherwise it is ambiguous
+and named as such.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+from sqlglot.optimizer.scope import Scope
+
+from lineage.entities import DiagnosticCode, EdgeKind
+from lineage.sql.kinds import compose
+from lineage.sql.pivots import pivot_reads
+
+if TYPE_CHECKING:
+    from lineage.sql.columns import Read, _Walker
+
+Resolution = tuple[list["Read"], list[str]]
+
+
+def resolve_column(
+    walker: _Walker, scope: Scope, column: exp.Column, kind: EdgeKind, text: exp.Expression
+) -> Resolution:
+    if isinstance(column.this, exp.Star):
+        return [], []
+    table = column.table
+    if not table:
+        return _unqualified(walker, scope, column, kind, text)
+    owner = _owning_scope(scope, table)
+    if owner is None:
+        return _pivot_alias(walker, scope, column, kind, text)
+    return source_reads(walker, owner, table, column.name, kind, text, column)
+
+
+def source_reads(
+    walker: _Walker, scope: Scope, alias: str, name: str, kind: EdgeKind,
+    text: exp.Expression, node: exp.Expression,
+) -> Resolution:
+    """Reads of column `name` of the source `alias` of `scope`."""
+    source = scope.sources[alias]
+    if isinstance(source, exp.Table):
+        return _table_reads(walker, source, name, kind, text, node)
+    child = walker.scope(source)
+    output = child.output(name)
+    if output is not None:
+        return [_through(r, kind, walker, text, node) for r in output.reads.values()], list(
+            output.blind)
+    if not child.columns_known:
+        reason = f"column {name} may come from an unexpanded * in {alias}"
+        return [], [reason]
+    if child.outputs:  # an empty result is a recursive CTE still being resolved
+        walker.problem(DiagnosticCode.UNRESOLVED_COLUMN,
+                       f"{alias} has no column {name}", node)
+        return [], [f"{alias}.{name} does not exist"]
+    return [], []
+
+
+def _through(read: Read, outer: EdgeKind, walker: _Walker, text: exp.Expression,
+             node: exp.Expression) -> Read:
+    from lineage.sql.columns import Read
+
+    if outer is EdgeKind.IDENTITY:
+        return read
+    return Read(read.relation, read.column, compose(outer, read.kind), walker.sql(text),
+                walker.line(node))
+
+
+def _table_reads(walker: _Walker, table: exp.Table, name: str, kind: EdgeKind,
+                 text: exp.Expression, node: exp.Expression) -> Resolution:
+    from lineage.sql.columns import Read
+
+    info = walker.tables(table.name)
+    if info is None:
+        return [], [f"{table.sql()} is not a relation lineage can follow"]
+    if table.args.get("pivots"):
+        found = pivot_reads(walker, table, info, name, kind, text, node)
+        if found is not None:
+            return found, []
+    if info.columns is not None and name not in info.columns:
+        walker.problem(DiagnosticCode.UNKNOWN_COLUMN,
+                       f"{info.relation} has no column {name} in its known schema", node)
+    return [Read(info.relation, name, kind, walker.sql(text), walker.line(node))], []
+
+
+def _owning_scope(scope: Scope | None, alias: str) -> Scope | None:
+    while scope is not None:
+        if alias in scope.sources:
+            return scope
+        scope = scope.parent
+    return None
+
+
+def _pivot_alias(walker: _Walker, scope: Scope, column: exp.Column, kind: EdgeKind,
+                 text: exp.Expression) -> Resolution:
+    for source in scope.sources.values():
+        if isinstance(source, exp.Table):
+            pivots = source.args.get("pivots") or []
+            if any(p.alias_or_name == column.table for p in pivots):
+                return _table_reads(walker, source, column.name, kind, text, column)
+    walker.problem(DiagnosticCode.UNRESOLVED_COLUMN,
+                   f"{column.sql()} names no table of its query", column)
+    return [], [f"{column.sql()} could not be resolved"]
+
+
+def _unqualified(walker: _Walker, scope: Scope, column: exp.Column, kind: EdgeKind,
+                 text: exp.Expression) -> Resolution:
+    name = column.name
+    aliased = _aliased_expression(scope, name, column)
+    if aliased is not None:
+        base = EdgeKind.TRANSFORMATION if kind is EdgeKind.IDENTITY else kind
+        return walker.reads_of(scope, aliased, base, text)
+    candidates = _candidates(walker, scope, name)
+    if len(candidates) == 1:
+        return source_reads(walker, scope, candidates[0], name, kind, text, column)
+    if candidates:
+        listed = ", ".join(sorted(candidates))
+        walker.problem(DiagnosticCode.AMBIGUOUS_COLUMN,
+                       f"column {name} is ambiguous: it may come from {listed}", column)
+        return [], [f"{name} is ambiguous between {listed}"]
+    walker.problem(DiagnosticCode.UNRESOLVED_COLUMN,
+                   f"column {name} is not a column of any source of its query", column)
+    return [], [f"{name} could not be resolved"]
+
+
+def _aliased_expression(scope: Scope, name: str, column: exp.Column) -> exp.Expression | None:
+    """A select alias used by name (ORDER BY / HAVING / QUALIFY) or an ARRAY JOIN alias."""
+    select = scope.expression
+    if not isinstance(select, exp.Select):
+        return None
+    if not _inside_projection(column, select):
+        for projection in select.expressions:
+            if isinstance(projection, exp.Alias) and projection.alias == name:
+                return projection.this
+    for join in select.args.get("joins") or []:
+        for alias in join.find_all(exp.Alias):
+            if alias.alias == name and alias.this is not column:
+                return alias.this
+    return None
+
+
+def _inside_projection(column: exp.Column, select: exp.Select) -> bool:
+    node: exp.Expression | None = column
+    while node is not None and node.parent is not select:
+        node = node.parent
+    return node is not None and node.arg_key == "expressions"
+
+
+def _candidates(walker: _Walker, scope: Scope, name: str) -> list[str]:
+    """Sources that can own an unqualified column: the one that surely has it, else every
+    source whose columns are not known."""
+    selected = [a for a in scope.selected_sources if a in scope.sources]
+    if len(selected) == 1:
+        return selected
+    sure: list[str] = []
+    maybe: list[str] = []
+    for alias in selected:
+        has = _has_column(walker, scope.sources[alias], name)
+        if has is True:
+            sure.append(alias)
+        elif has is None:
+            maybe.append(alias)
+    return sure if len(sure) == 1 else sure + maybe
+
+
+def _has_column(walker: _Walker, source: exp.Table | Scope, name: str) -> bool | None:
+    if isinstance(source, exp.Table):
+        info = walker.tables(source.name)
+        if info is None or info.columns is None:
+            return None
+        return name in info.columns
+    child = walker.scope(source)
+    if child.output(name) is not None:
+        return True
+    return None if not child.columns_known else False

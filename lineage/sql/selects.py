@@ -1,0 +1,164 @@
+"""Lineage of one SELECT scope: its projections, then the clauses that decide its rows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+from sqlglot.optimizer.scope import Scope
+
+from lineage.entities import DiagnosticCode, EdgeKind
+from lineage.sql.kinds import compose
+from lineage.sql.pivots import pivot_group_keys
+
+if TYPE_CHECKING:
+    from lineage.sql.columns import _ScopeLineage, _Walker
+
+#: Clauses whose columns change the rows of the whole result, and how.
+_ROW_CLAUSES = (
+    ("where", EdgeKind.FILTER),
+    ("having", EdgeKind.FILTER),
+    ("qualify", EdgeKind.FILTER),
+    ("order", EdgeKind.SORT),
+)
+
+
+def select_lineage(walker: _Walker, scope: Scope) -> _ScopeLineage:
+    from lineage.sql.columns import _ScopeLineage
+
+    select = scope.expression
+    result = _ScopeLineage([])
+    for projection in select.expressions:
+        if _is_star(projection):
+            _unexpanded_star(walker, scope, projection, result)
+        else:
+            result.outputs.append(_projection(walker, scope, projection))
+    _row_reads(walker, scope, result)
+    return result
+
+
+def _is_star(projection: exp.Expression) -> bool:
+    return isinstance(projection, exp.Star) or (
+        isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star))
+
+
+def _projection(walker: _Walker, scope: Scope, projection: exp.Expression) -> _Output:
+    from lineage.sql.columns import _add, _Output
+
+    expression = projection.this if isinstance(projection, exp.Alias) else projection
+    output = _Output(projection.alias_or_name, line=walker.line(projection))
+    reads, blind = walker.reads_of(scope, expression, None, expression)
+    for read in reads:
+        _add(output.reads, read)
+    output.blind.extend(blind)
+    return output
+
+
+def _unexpanded_star(walker: _Walker, scope: Scope, star: exp.Expression,
+                     result: _ScopeLineage) -> None:
+    aliases = [star.table] if isinstance(star, exp.Column) and star.table else list(
+        scope.selected_sources)
+    unknown: list[str] = []
+    for alias in aliases:
+        source = scope.sources.get(alias)
+        if isinstance(source, exp.Table):
+            info = walker.tables(source.name)
+            if info is not None and info.columns is None:
+                unknown.append(info.relation)
+                result.star_upstream.add(info.relation)
+        elif isinstance(source, Scope):
+            child = walker.scope(source)
+            if not child.columns_known:
+                unknown.append(alias)
+                result.star_upstream.update(child.star_upstream)
+    result.columns_known = False
+    names = ", ".join(sorted(set(unknown))) or "its sources"
+    walker.problem(DiagnosticCode.UNEXPANDED_STAR,
+                   f"{star.sql(dialect=walker.dialect)} could not be expanded: the columns of "
+                   f"{names} are not known", star)
+
+
+def _row_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
+    select = scope.expression
+    for key, kind in _ROW_CLAUSES:
+        if select.args.get(key):
+            _add_rows(walker, scope, select.args[key], kind, result)
+    _group_reads(walker, scope, result)
+    distinct = select.args.get("distinct")
+    if distinct is not None and distinct.args.get("on"):
+        _add_rows(walker, scope, distinct.args["on"], EdgeKind.GROUP_BY, result)
+    for join in select.args.get("joins") or []:
+        _join_reads(walker, scope, join, result)
+    _source_rows(walker, scope, result)
+
+
+def _add_rows(walker: _Walker, scope: Scope, node: exp.Expression, kind: EdgeKind,
+              result: _ScopeLineage) -> None:
+    from lineage.sql.columns import _add
+
+    reads, _blind = walker.reads_of(scope, node, kind, node)
+    for read in reads:
+        _add(result.rows, read)
+
+
+def _group_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
+    from lineage.sql.columns import _add
+
+    group = scope.expression.args.get("group")
+    if group is None:
+        return
+    _add_rows(walker, scope, group, EdgeKind.GROUP_BY, result)
+    if not group.args.get("all"):
+        return
+    for projection, output in zip(scope.expression.expressions, result.outputs, strict=False):
+        if not projection.find(exp.AggFunc):
+            for read in output.reads.values():
+                _add(result.rows, _as_kind(read, EdgeKind.GROUP_BY))
+
+
+def _as_kind(read: Read, kind: EdgeKind) -> Read:
+    from lineage.sql.columns import Read
+
+    return Read(read.relation, read.column, compose(kind, read.kind), read.expression, read.line)
+
+
+def _join_reads(walker: _Walker, scope: Scope, join: exp.Join, result: _ScopeLineage) -> None:
+    if join.args.get("on"):
+        _add_rows(walker, scope, join.args["on"], EdgeKind.JOIN, result)
+    for identifier in join.args.get("using") or []:
+        for alias in scope.selected_sources:
+            _using_key(walker, scope, alias, identifier.name, result)
+    if str(join.args.get("kind") or "").upper() == "ARRAY":
+        for node in [join.this, *join.expressions]:
+            _add_rows(walker, scope, node, EdgeKind.JOIN, result)
+
+
+def _using_key(walker: _Walker, scope: Scope, alias: str, name: str,
+               result: _ScopeLineage) -> None:
+    from lineage.sql.columns import _add
+    from lineage.sql.resolve import source_reads
+
+    source = scope.sources.get(alias)
+    if source is None:
+        return
+    node = exp.column(name, table=alias)
+    reads, _ = source_reads(walker, scope, alias, name, EdgeKind.JOIN, node, node)
+    for read in reads:
+        _add(result.rows, read)
+
+
+def _source_rows(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
+    """Rows of derived sources (CTEs, subqueries, UDTFs) flow into this scope's rows."""
+    from lineage.sql.columns import Read, _add
+
+    for alias in scope.selected_sources:
+        source = scope.sources.get(alias)
+        if isinstance(source, Scope):
+            for read in walker.scope(source).rows.values():
+                _add(result.rows, read)
+        elif isinstance(source, exp.Table) and source.args.get("pivots"):
+            info = walker.tables(source.name)
+            for name in pivot_group_keys(source, info) if info else []:
+                _add(result.rows, Read(info.relation, name, EdgeKind.GROUP_BY,  # type: ignore[union-attr]
+                                       walker.sql(source.args["pivots"][0]),
+                                       walker.line(source)))

@@ -1,0 +1,87 @@
+"""UNION / INTERSECT / EXCEPT: arms match by position, or by name for `BY NAME` /
+`CORRESPONDING`. Recursive CTEs are solved by re-walking the recursive arm until stable."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+from sqlglot.optimizer.scope import Scope
+
+from lineage.entities import DiagnosticCode, EdgeKind
+
+if TYPE_CHECKING:
+    from lineage.sql.columns import _ScopeLineage, _Walker
+
+_RECURSION_ROUNDS = 3
+
+
+def set_operation_lineage(walker: _Walker, scope: Scope) -> _ScopeLineage:
+    arms = scope.set_operation_scopes
+    result = _merge(walker, scope, [walker.scope(arm) for arm in arms])
+    if _is_recursive(scope):
+        for _ in range(_RECURSION_ROUNDS):
+            walker.memo[id(scope.expression)] = result
+            for arm in arms[1:]:
+                for inner in arm.traverse():
+                    walker.memo.pop(id(inner.expression), None)
+            result = _merge(walker, scope, [walker.scope(arm) for arm in arms])
+    _order_reads(walker, scope, result)
+    return result
+
+
+def _is_recursive(scope: Scope) -> bool:
+    cte = scope.expression.parent
+    with_ = cte.parent if isinstance(cte, exp.CTE) else None
+    return bool(with_ is not None and with_.args.get("recursive"))
+
+
+def _merge(walker: _Walker, scope: Scope, arms: list[_ScopeLineage]) -> _ScopeLineage:
+    from lineage.sql.columns import _add, _Output, _ScopeLineage
+
+    node = scope.expression
+    result = _ScopeLineage([], columns_known=all(a.columns_known for a in arms))
+    by_name = bool(node.args.get("by_name") or node.args.get("corresponding"))
+    for position, name in enumerate(_output_names(arms, by_name)):
+        output = _Output(name, line=arms[0].outputs[0].line if arms[0].outputs else 0)
+        for arm in arms:
+            matched = arm.output(name) if by_name else (
+                arm.outputs[position] if position < len(arm.outputs) else None)
+            if matched is not None:
+                for read in matched.reads.values():
+                    _add(output.reads, read)
+                output.blind.extend(matched.blind)
+        result.outputs.append(output)
+    for arm in arms:
+        result.star_upstream.update(arm.star_upstream)
+        for read in arm.rows.values():
+            _add(result.rows, read)
+    _check_widths(walker, node, arms, by_name)
+    return result
+
+
+def _output_names(arms: list[_ScopeLineage], by_name: bool) -> list[str]:
+    if not by_name:
+        return [o.name for o in arms[0].outputs] if arms else []
+    return list(dict.fromkeys(o.name for arm in arms for o in arm.outputs))
+
+
+def _check_widths(walker: _Walker, node: exp.Expression, arms: list[_ScopeLineage],
+                  by_name: bool) -> None:
+    widths = {len(a.outputs) for a in arms if a.columns_known}
+    if not by_name and len(widths) > 1:
+        walker.problem(DiagnosticCode.COLUMN_COUNT_MISMATCH,
+                       f"the arms of a {node.key.upper()} have {sorted(widths)} columns", node)
+
+
+def _order_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
+    from lineage.sql.columns import Read, _add
+
+    order = scope.expression.args.get("order")
+    if order is None:
+        return
+    for column in order.find_all(exp.Column):
+        output = result.output(column.name)
+        for read in output.reads.values() if output else []:
+            _add(result.rows, Read(read.relation, read.column, EdgeKind.SORT,
+                                   walker.sql(order), walker.line(order)))

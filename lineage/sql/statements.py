@@ -1,0 +1,318 @@
+"""What each kind of statement does to the catalog and which edges it writes.
+
+CREATE TABLE/VIEW (AS SELECT), INSERT (OVERWRITE) ... SELECT, MERGE, UPDATE ... FROM, DELETE,
+ALTER TABLE (RENAME, RENAME/ADD/DROP/ALTER COLUMN) and DROP. Anything else that moves data is
+reported as unsupported; statements that do not (GRANT, SET, CREATE INDEX) are passed over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+
+from sqlglot import exp
+
+from lineage.catalog import RelationState
+from lineage.entities import DiagnosticCode, EdgeKind, Location, RelationKind
+from lineage.sql.columns import QueryLineage
+from lineage.sql.prepare import relation_name
+from lineage.sql.recorder import Recorder
+
+
+class Outcome(Enum):
+    """What became of one statement, for the coverage figures."""
+
+    ANALYSED = "analysed"
+    PASSED_OVER = "passed_over"
+    FAILED = "failed"
+
+
+def apply_statement(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+    handler = _HANDLERS.get(type(tree))
+    if handler is not None:
+        return handler(recorder, tree, line)
+    if isinstance(tree, exp.Command):
+        recorder.diagnose(line, DiagnosticCode.UNSUPPORTED_STATEMENT,
+                          f"{tree.name.upper()} statements are not analysed for lineage")
+        return Outcome.FAILED
+    return Outcome.PASSED_OVER
+
+
+# -- CREATE ---------------------------------------------------------------------------------
+
+
+def _create(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+    kind = _relation_kind(tree)
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    if kind is None or not isinstance(target, exp.Table):
+        return Outcome.PASSED_OVER
+    name = relation_name(target)
+    if tree.args.get("exists") and recorder.catalog.get(name) is not None:
+        return Outcome.ANALYSED
+    if isinstance(tree.expression, exp.Query):
+        declared = _declared_names(tree.this)
+        return _create_as(recorder, name, kind, tree.expression, declared, line)
+    like = tree.find(exp.LikeProperty)
+    clone = tree.args.get("clone")
+    if like is not None or clone is not None:
+        source = (like or clone).this
+        return _create_like(recorder, name, kind, source, line, copies_data=clone is not None)
+    columns = _column_definitions(recorder, tree.this, line)
+    recorder.catalog.define(name, kind, Location(recorder.path, line), columns)
+    return Outcome.ANALYSED
+
+
+def _relation_kind(tree: exp.Expression) -> RelationKind | None:
+    kind = str(tree.args.get("kind") or "").upper()
+    if kind == "VIEW":
+        materialized = tree.find(exp.MaterializedProperty) is not None
+        return RelationKind.MATERIALIZED_VIEW if materialized else RelationKind.VIEW
+    return RelationKind.TABLE if kind == "TABLE" else None
+
+
+def _declared_names(schema: exp.Expression) -> list[str] | None:
+    if not isinstance(schema, exp.Schema) or not schema.expressions:
+        return None
+    return [e.name for e in schema.expressions]
+
+
+def _column_definitions(recorder: Recorder, schema: exp.Expression,
+                        line: int) -> list[tuple[str, str | None, Location | None]]:
+    if not isinstance(schema, exp.Schema):
+        return []
+    columns: list[tuple[str, str | None, Location | None]] = []
+    for definition in schema.expressions:
+        if isinstance(definition, exp.ColumnDef):
+            kind = definition.args.get("kind")
+            data_type = kind.sql(dialect=recorder.dialect) if kind is not None else None
+            columns.append((definition.name, data_type,
+                            Location(recorder.path, _line_of(definition, line))))
+    return columns
+
+
+def _line_of(node: exp.Expression, statement_line: int) -> int:
+    identifier = node.find(exp.Identifier)
+    meta_line = identifier.meta.get("line") if identifier is not None else None
+    return statement_line + meta_line - 1 if meta_line else statement_line
+
+
+def _create_as(recorder: Recorder, name: str, kind: RelationKind, query: exp.Expression,
+               declared: list[str] | None, line: int) -> Outcome:
+    lineage = recorder.analyse(query, line)
+    if lineage is None:
+        relation, _ = recorder.catalog.define(name, kind, Location(recorder.path, line), [],
+                                              columns_known=False)
+        recorder.blind_spot((relation.id, None), "its defining query could not be analysed",
+                            line)
+        return Outcome.FAILED
+    names = _target_names(recorder, lineage, declared, line)
+    columns = [(n, None, Location(recorder.path, o.line or line))
+               for n, o in zip(names, lineage.outputs, strict=False)]
+    relation, replaced = recorder.catalog.define(name, kind, Location(recorder.path, line),
+                                                 columns, lineage.columns_known)
+    if replaced:
+        recorder.forget_edges_into(relation)
+    _write(recorder, lineage, relation, names, line, _RowTarget.RELATION)
+    return Outcome.ANALYSED
+
+
+def _create_like(recorder: Recorder, name: str, kind: RelationKind, source: exp.Expression,
+                 line: int, copies_data: bool) -> Outcome:
+    source_name = relation_name(source) if isinstance(source, exp.Table) else source.sql()
+    origin = recorder.relation_for_read(source_name, line)
+    columns = [(c.name, c.data_type, Location(recorder.path, line))
+               for c in origin.live_columns()]
+    relation, _ = recorder.catalog.define(name, kind, Location(recorder.path, line), columns,
+                                          origin.columns_known)
+    if copies_data:
+        for column in origin.live_columns():
+            recorder.edges.append(_clone_edge(recorder, origin, relation, column.name, line))
+    return Outcome.ANALYSED
+
+
+def _clone_edge(recorder: Recorder, origin: RelationState, relation: RelationState, name: str,
+                line: int) -> object:
+    from lineage.sql.recorder import _IdEdge
+
+    return _IdEdge(recorder.column(origin, name, line), recorder.column(relation, name, line),
+                   EdgeKind.IDENTITY, f"CLONE {origin.name}", Location(recorder.path, line))
+
+
+# -- writing a query's lineage into a target -------------------------------------------------
+
+
+class _RowTarget(Enum):
+    """Where a query's row reads land: the target's rows, or each written column."""
+
+    RELATION = "relation"
+    COLUMNS = "columns"
+
+
+def _target_names(recorder: Recorder, lineage: QueryLineage, declared: list[str] | None,
+                  line: int) -> list[str]:
+    produced = [o.name for o in lineage.outputs]
+    if declared is None:
+        return produced
+    if len(declared) != len(produced) and lineage.columns_known:
+        recorder.diagnose(line, DiagnosticCode.COLUMN_COUNT_MISMATCH,
+                          f"{len(declared)} target columns but the query produces "
+                          f"{len(produced)}")
+    return declared[: len(produced)]
+
+
+def _write(recorder: Recorder, lineage: QueryLineage, relation: RelationState,
+           names: list[str], line: int, rows: _RowTarget,
+           row_kind: Callable[[EdgeKind], EdgeKind] = lambda k: k) -> None:
+    written = []
+    for name, output in zip(names, lineage.outputs, strict=False):
+        target = recorder.column(relation, name, output.line or line)
+        written.append(target)
+        for read in output.reads:
+            recorder.edge(read, target)
+        if output.blind:
+            recorder.blind_spot(target, "; ".join(sorted(set(output.blind))), output.line or line)
+    row_targets: list[tuple[int, int | None]] = (
+        [(relation.id, None)] if rows is _RowTarget.RELATION else list(written))
+    for read in lineage.rows:
+        for target in row_targets:
+            recorder.edge(read, target, row_kind)
+    if not lineage.columns_known:
+        recorder.blind_spot((relation.id, None), "a * could not be expanded: columns of "
+                            f"{', '.join(lineage.star_upstream) or 'a source'} are not known",
+                            line, lineage.star_upstream)
+
+
+# -- INSERT ---------------------------------------------------------------------------------
+
+
+def _insert(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    if not isinstance(target, exp.Table):
+        return Outcome.PASSED_OVER
+    relation = recorder.relation_for_read(relation_name(target), line)
+    query = tree.expression
+    if not isinstance(query, exp.Query):
+        return Outcome.ANALYSED  # VALUES and the like: constants, no lineage
+    lineage = recorder.analyse(query, line)
+    if lineage is None:
+        recorder.blind_spot((relation.id, None), "an INSERT into it could not be analysed", line)
+        return Outcome.FAILED
+    names = _insert_names(recorder, tree, relation, lineage, line)
+    _write(recorder, lineage, relation, names, line, _RowTarget.RELATION)
+    return Outcome.ANALYSED
+
+
+def _insert_names(recorder: Recorder, tree: exp.Expression, relation: RelationState,
+                  lineage: QueryLineage, line: int) -> list[str]:
+    declared = _declared_names(tree.this)
+    if declared is None and not tree.args.get("by_name") and relation.columns_known \
+            and relation.live_columns():
+        declared = [c.name for c in relation.live_columns()]
+    return _target_names(recorder, lineage, declared, line)
+
+
+# -- UPDATE / DELETE / MERGE ----------------------------------------------------------------
+
+
+def _update(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+    target = tree.this
+    if not isinstance(target, exp.Table):
+        return Outcome.PASSED_OVER
+    assignments = [e for e in tree.expressions if isinstance(e, exp.EQ)]
+    select = _select_over(target, assignments)
+    if tree.args.get("from_"):
+        select = select.join(tree.args["from_"].this, join_type="cross")
+        for join in tree.args["from_"].args.get("joins") or []:
+            select.append("joins", join)
+    for join in tree.args.get("joins") or []:
+        select.append("joins", join)
+    if tree.args.get("where"):
+        select.set("where", tree.args["where"])
+    return _write_columns(recorder, target, select, [a.this.name for a in assignments], line)
+
+
+def _select_over(target: exp.Table, assignments: list[exp.EQ]) -> exp.Select:
+    select = exp.select(*[exp.alias_(a.expression, f"_lineage_{i}")
+                          for i, a in enumerate(assignments)])
+    return select.from_(target.copy())
+
+
+def _write_columns(recorder: Recorder, target: exp.Table, select: exp.Select,
+                   names: list[str], line: int,
+                   row_kind: Callable[[EdgeKind], EdgeKind] = lambda k: k) -> Outcome:
+    relation = recorder.relation_for_read(relation_name(target), line)
+    lineage = recorder.analyse(select, line)
+    if lineage is None:
+        return Outcome.FAILED
+    _write(recorder, lineage, relation, names, line, _RowTarget.COLUMNS, row_kind)
+    return Outcome.ANALYSED
+
+
+def _delete(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+    target = tree.this
+    if not isinstance(target, exp.Table) or not tree.args.get("where"):
+        return Outcome.ANALYSED
+    select = exp.select("*").from_(target.copy())
+    for source in tree.args.get("using") or []:
+        select = select.join(source, join_type="cross")
+    select.set("where", tree.args["where"])
+    return _rows_only(recorder, target, select, line)
+
+
+def _rows_only(recorder: Recorder, target: exp.Table, select: exp.Select, line: int,
+               row_kind: Callable[[EdgeKind], EdgeKind] = lambda k: k) -> Outcome:
+    relation = recorder.relation_for_read(relation_name(target), line)
+    select.set("expressions", [exp.alias_(exp.Literal.number(1), "_lineage_rows")])
+    lineage = recorder.analyse(select, line)
+    if lineage is None:
+        return Outcome.FAILED
+    for read in lineage.rows:
+        recorder.edge(read, (relation.id, None), row_kind)
+    return Outcome.ANALYSED
+
+
+def _merge(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+    from lineage.sql.merge import merge_branches
+
+    target = tree.this
+    if not isinstance(target, exp.Table):
+        return Outcome.PASSED_OVER
+    outcomes = []
+    for branch in merge_branches(tree):
+        if branch.names is None:
+            outcomes.append(_rows_only(recorder, target, branch.select, line, branch.row_kind))
+        else:
+            outcomes.append(_write_columns(recorder, target, branch.select, branch.names, line,
+                                           branch.row_kind))
+    return Outcome.FAILED if Outcome.FAILED in outcomes else Outcome.ANALYSED
+
+
+# -- ALTER / DROP ---------------------------------------------------------------------------
+
+
+def _alter(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+    from lineage.sql.alter import apply_alter
+
+    return Outcome.ANALYSED if apply_alter(recorder, tree, line) else Outcome.PASSED_OVER
+
+
+def _drop(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+    if str(tree.args.get("kind") or "").upper() not in {"TABLE", "VIEW"}:
+        return Outcome.PASSED_OVER
+    for table in tree.args.get("tables") or []:
+        if isinstance(table, exp.Table):
+            recorder.catalog.drop(relation_name(table))
+    return Outcome.ANALYSED
+
+
+_Handler = Callable[[Recorder, exp.Expression, int], Outcome]
+
+_HANDLERS: dict[type[exp.Expression], _Handler] = {
+    exp.Create: _create,
+    exp.Insert: _insert,
+    exp.Update: _update,
+    exp.Delete: _delete,
+    exp.Merge: _merge,
+    exp.Alter: _alter,
+    exp.Drop: _drop,
+}
