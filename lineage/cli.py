@@ -1,0 +1,174 @@
+"""The command line: a thin layer over build -> graph -> report.
+
+Exit codes: 0 success; 1 internal error; 2 bad request (unknown name, bad option or config);
+3 the answer has blind spots on its paths (it may be incomplete).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from lineage import __version__
+from lineage.build import build_project
+from lineage.config import load_config
+from lineage.entities import Project
+from lineage.errors import LineageError
+from lineage.graph import LineageGraph
+from lineage.names import resolve
+from lineage.report.answers import ANSWER_FORMATS
+from lineage.report.coverage import coverage_line
+from lineage.report.graph_formats import GRAPH_FORMATS
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _handle_errors(command: F) -> F:
+    """One error handler: people see a sentence and an exit code, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except LineageError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as error:  # the last line of defence for the user
+            if os.environ.get("LINEAGE_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(error).__name__}: {error}\n"
+                       "This is a bug in lineage; set LINEAGE_DEBUG=1 for details and "
+                       "please report it.", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _project_options(command: F) -> F:
+    command = click.option("--dialect", default=None, metavar="NAME",
+                           help="SQL dialect (snowflake, bigquery, postgres, ...). "
+                                "Default: `dialect` in lineage.yml, else postgres.")(command)
+    command = click.option("--project-dir", "project_dir", default=".", show_default=True,
+                           type=click.Path(exists=True, file_okay=True, path_type=Path),
+                           help="The project: a directory (or one .sql file).")(command)
+    return command
+
+
+def _build(project_dir: Path, dialect: str | None) -> Project:
+    project = build_project(project_dir, load_config(project_dir, dialect))
+    click.echo(coverage_line(project), err=True)
+    return project
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lineage")
+def main() -> None:
+    """Column-level lineage of SQL projects: what reads a column, and where it comes from.
+
+    Every command that builds prints one coverage line on standard error. Exit codes: 0 done;
+    1 internal error; 2 bad request (unknown name, option or configuration); 3 the answer
+    has blind spots on its paths.
+    """
+
+
+@main.command()
+@_project_options
+@click.option("--format", "fmt", type=click.Choice(sorted(GRAPH_FORMATS)), default="json",
+              show_default=True, help="json (documented, versioned schema) or dot (Graphviz).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@_handle_errors
+def graph(project_dir: Path, dialect: str | None, fmt: str, output: Path | None) -> None:
+    """The whole lineage graph: relations, columns, edges, blind spots, diagnostics."""
+    project = _build(project_dir, dialect)
+    _write(GRAPH_FORMATS[fmt](project), output)
+
+
+def _answer_command(direction: str) -> Callable[[F], F]:
+    def decorate(command: F) -> F:
+        command = _handle_errors(command)
+        command = click.option("--format", "fmt", type=click.Choice(sorted(ANSWER_FORMATS)),
+                               default="text", show_default=True)(command)
+        command = click.option("--direct-only", is_flag=True,
+                               help="Follow only direct edges (identity, transformation, "
+                                    "aggregation), not filter/join/group-by.")(command)
+        command = click.option("--depth", type=click.IntRange(min=1), default=None,
+                               help="Stop after this many hops (default: no limit).")(command)
+        command = _project_options(command)
+        return click.argument("name")(command)
+
+    return decorate
+
+
+@main.command("who-uses")
+@_answer_command("downstream")
+def who_uses(name: str, project_dir: Path, dialect: str | None, depth: int | None,
+             direct_only: bool, fmt: str) -> None:
+    """What reads NAME (RELATION.COLUMN, or RELATION for all its columns), hop by hop."""
+    _answer(name, project_dir, dialect, depth, direct_only, fmt, "downstream")
+
+
+@main.command()
+@_answer_command("upstream")
+def trace(name: str, project_dir: Path, dialect: str | None, depth: int | None,
+          direct_only: bool, fmt: str) -> None:
+    """Where NAME comes from: every column it is computed from, hop by hop."""
+    _answer(name, project_dir, dialect, depth, direct_only, fmt, "upstream")
+
+
+def _answer(name: str, project_dir: Path, dialect: str | None, depth: int | None,
+            direct_only: bool, fmt: str, direction: str) -> None:
+    project = _build(project_dir, dialect)
+    start = resolve(project, name)
+    lineage_graph = LineageGraph(project)
+    query = lineage_graph.downstream if direction == "downstream" else lineage_graph.upstream
+    answer = query(start, depth=depth, direct_only=direct_only)
+    click.echo(ANSWER_FORMATS[fmt](project, answer, direction), nl=False)
+    if not answer.complete:
+        sys.exit(EXIT_INCOMPLETE)
+
+
+@main.command()
+@_project_options
+@_handle_errors
+def diagnostics(project_dir: Path, dialect: str | None) -> None:
+    """Every blind spot and diagnostic of the project, with file:line and reason."""
+    project = _build(project_dir, dialect)
+    for diagnostic in project.diagnostics:
+        click.echo(str(diagnostic))
+    for spot in project.blind_spots:
+        target = spot.target.column or "*"
+        click.echo(f"{spot.location}: blind spot: {spot.target.relation}.{target}: {spot.reason}")
+    if not project.diagnostics and not project.blind_spots:
+        click.echo("no diagnostics: every statement and column was analysed")
+
+
+@main.command()
+@click.option("--column", default="raw.users.email", show_default=True,
+              help="The column whose downstream the demo shows.")
+@_handle_errors
+def demo(column: str) -> None:
+    """Analyse the bundled example project and show who uses one of its columns."""
+    with resources.as_file(resources.files("lineage.example")) as root:
+        click.echo(f"lineage {__version__}: analysing the bundled example project "
+                   "(plain SQL scripts of a small shop's warehouse)\n", err=True)
+        _answer(column, root, None, None, False, "text", "downstream")

@@ -1,0 +1,210 @@
+"""The lineage graph: relation and column nodes, has-column edges, typed lineage edges.
+
+Nodes are `("relation", name)` and `("column", name, column)`. A lineage edge goes from a
+source column to a target column, or to a target relation when it changes that relation's
+rows (a WHERE, a join key, a GROUP BY). Queries walk it downstream (who uses) or upstream
+(where from).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+
+import networkx as nx
+
+from lineage.entities import (
+    BlindSpot,
+    ColumnRef,
+    Diagnostic,
+    Edge,
+    EdgeKind,
+    Location,
+    Project,
+    Severity,
+)
+
+Node = tuple[str, ...]
+HAS_COLUMN = "has_column"
+_Step = Callable[["ColumnRef"], Iterator[tuple[Edge, ColumnRef]]]
+
+
+def relation_node(name: str) -> Node:
+    return ("relation", name)
+
+
+def column_node(relation: str, column: str) -> Node:
+    return ("column", relation, column)
+
+
+def node_of(ref: ColumnRef) -> Node:
+    return relation_node(ref.relation) if ref.column is None else column_node(ref.relation,
+                                                                                ref.column)
+
+
+def ref_of(node: Node) -> ColumnRef:
+    return ColumnRef(node[1], None) if node[0] == "relation" else ColumnRef(node[1], node[2])
+
+
+def build_graph(project: Project) -> nx.MultiDiGraph:
+    """One property graph of the whole project, built in a deterministic order."""
+    graph = nx.MultiDiGraph()
+    for relation in project.relations:
+        graph.add_node(relation_node(relation.name), relation=relation)
+        for column in relation.columns:
+            node = column_node(relation.name, column.name)
+            graph.add_node(node, column=column)
+            graph.add_edge(relation_node(relation.name), node, key=HAS_COLUMN)
+    for edge in project.edges:
+        for ref in (edge.source, edge.target):
+            if node_of(ref) not in graph:
+                graph.add_node(node_of(ref))
+        graph.add_edge(node_of(edge.source), node_of(edge.target),
+                       key=(edge.kind.value, str(edge.location), edge.expression), edge=edge)
+    return graph
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One column (or relation's rows) reached by a query, and how."""
+
+    ref: ColumnRef
+    depth: int
+    kind: EdgeKind
+    expression: str
+    location: Location
+    via: ColumnRef
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a who-uses or trace query reached, and the blind spots on its paths."""
+
+    start: tuple[ColumnRef, ...]
+    hops: tuple[Hop, ...]
+    blind_spots: tuple[BlindSpot, ...]
+    unanalysed: tuple[Diagnostic, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing on the answer's paths, or that could be on them, is unknown."""
+        return not self.blind_spots and not self.unanalysed
+
+    def path_to(self, ref: ColumnRef) -> tuple[ColumnRef, ...]:
+        """The chain of refs from a start to `ref`, following the first way each was reached."""
+        by_ref = {h.ref: h for h in self.hops}
+        chain = [ref]
+        while chain[-1] in by_ref and by_ref[chain[-1]].via not in chain:
+            chain.append(by_ref[chain[-1]].via)
+        return tuple(reversed(chain))
+
+
+class LineageGraph:
+    """The graph plus the project's blind spots, with the queries the commands need."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.graph = build_graph(project)
+        self._blind = _index_blind_spots(project.blind_spots)
+
+    def relation_columns(self, relation: str) -> list[ColumnRef]:
+        node = relation_node(relation)
+        if node not in self.graph:
+            return []
+        return [ref_of(n) for n, keys in self.graph[node].items() if HAS_COLUMN in keys]
+
+    def downstream(self, start: list[ColumnRef], depth: int | None = None,
+                   direct_only: bool = False) -> Answer:
+        """Everything that reads `start`, hop by hop (breadth first: each at its least depth).
+
+        A statement that failed to parse or analyse might read `start`, so the answer lists
+        those failures as well: it is complete only when there are none.
+        """
+        answer = self._walk(start, depth, direct_only, self._out_edges)
+        failed = tuple(d for d in self.project.diagnostics if d.severity is Severity.ERROR)
+        return replace(answer, unanalysed=failed)
+
+    def upstream(self, start: list[ColumnRef], depth: int | None = None,
+                 direct_only: bool = False) -> Answer:
+        """Everything `start` is computed from."""
+        return self._walk(start, depth, direct_only, self._in_edges)
+
+    def _walk(self, start: list[ColumnRef], depth: int | None, direct_only: bool,
+              step: _Step) -> Answer:
+        downstream = step == self._out_edges
+        seen = set(start)
+        hops: list[Hop] = []
+        blind: dict[tuple[object, ...], BlindSpot] = {}
+        queue = deque((ref, 0) for ref in start)
+        while queue:
+            ref, level = queue.popleft()
+            for spot in self._blind_on(ref, downstream):
+                blind.setdefault((spot.target, spot.reason, spot.location), spot)
+            if depth is not None and level >= depth:
+                continue
+            for edge, reached in step(ref):
+                if direct_only and not edge.kind.is_direct:
+                    continue
+                if reached in seen:
+                    continue
+                seen.add(reached)
+                hops.append(Hop(reached, level + 1, edge.kind, edge.expression, edge.location,
+                                ref))
+                queue.append((reached, level + 1))
+        ordered = sorted(hops, key=lambda h: (h.depth, h.ref.sort_key))
+        return Answer(tuple(start), tuple(ordered), tuple(sorted(
+            blind.values(), key=lambda b: (b.target.sort_key, b.location, b.reason))))
+
+    def _out_edges(self, ref: ColumnRef) -> Iterator[tuple[Edge, ColumnRef]]:
+        """Reads of `ref`. The rows of a relation are read by whatever reads any column."""
+        sources = self.relation_columns(ref.relation) if ref.column is None else [ref]
+        for source in sources:
+            for _, target, data in sorted(self.graph.out_edges(node_of(source), data=True),
+                                          key=_edge_order):
+                if "edge" in data:
+                    yield data["edge"], ref_of(target)
+
+    def _in_edges(self, ref: ColumnRef) -> Iterator[tuple[Edge, ColumnRef]]:
+        """What `ref` is computed from: its own inputs and what decides its relation's rows."""
+        targets = [ref] if ref.column is None else [ref, ColumnRef(ref.relation, None)]
+        for target in targets:
+            node = node_of(target)
+            if node not in self.graph:
+                continue
+            for source, _, data in sorted(self.graph.in_edges(node, data=True),
+                                          key=_edge_order):
+                if "edge" in data:
+                    yield data["edge"], ref_of(source)
+
+    def _blind_on(self, ref: ColumnRef, downstream: bool) -> list[BlindSpot]:
+        if downstream:
+            return self._blind.downstream.get(ref.relation, [])
+        spots = self._blind.by_target.get(ref, []) + self._blind.by_target.get(
+            ColumnRef(ref.relation, None), [])
+        return spots
+
+
+@dataclass(frozen=True)
+class _BlindIndex:
+    by_target: dict[ColumnRef, list[BlindSpot]]
+    downstream: dict[str, list[BlindSpot]]
+
+
+def _index_blind_spots(spots: tuple[BlindSpot, ...]) -> _BlindIndex:
+    """Upstream queries meet a blind spot at its target; downstream ones at the relations
+    whose columns might flow into it unseen (an unexpanded `*`)."""
+    by_target: dict[ColumnRef, list[BlindSpot]] = {}
+    downstream: dict[str, list[BlindSpot]] = {}
+    for spot in spots:
+        by_target.setdefault(spot.target, []).append(spot)
+        for relation in spot.upstream:
+            downstream.setdefault(relation, []).append(spot)
+    return _BlindIndex(by_target, downstream)
+
+
+def _edge_order(item: tuple[Node, Node, dict[str, object]]) -> tuple[Node, Node, str]:
+    edge = item[2].get("edge")
+    return item[0], item[1], str(edge.sort_key) if isinstance(edge, Edge) else ""
+
+

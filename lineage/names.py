@@ -1,0 +1,64 @@
+"""Turn the names people type (`mart.users.email`, `users.email`, `mart.users`) into graph
+references, normalized the way the project's dialect would."""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+
+from lineage.dialects import normalize_name
+from lineage.entities import ColumnRef, Project
+from lineage.errors import UsageError
+
+
+class UnknownName(UsageError):
+    """No relation or column has that name."""
+
+
+def resolve(project: Project, typed: str) -> list[ColumnRef]:
+    """The column `typed` names, or every column of the relation it names.
+
+    Exact names win; otherwise a unique suffix (`users.email` for `mart.users.email`).
+    """
+    name = normalize_name(typed.strip(), project.dialect)
+    for candidates in (_exact(project, name), _by_suffix(project, name)):
+        if len(candidates) == 1:
+            return _expand(project, candidates[0])
+        if len(candidates) > 1:
+            listed = ", ".join(str(c) for c in candidates[:10])
+            raise UsageError(f"'{typed}' is ambiguous: it could be {listed}. "
+                             "Type more of the name.")
+    raise UnknownName(_unknown_message(project, typed, name))
+
+
+def _all_refs(project: Project) -> list[ColumnRef]:
+    refs = []
+    for relation in project.relations:
+        refs.append(ColumnRef(relation.name, None))
+        refs.extend(ColumnRef(relation.name, c.name) for c in relation.columns)
+    return refs
+
+
+def _exact(project: Project, name: str) -> list[ColumnRef]:
+    return [r for r in _all_refs(project) if str(r) == name]
+
+
+def _by_suffix(project: Project, name: str) -> list[ColumnRef]:
+    return [r for r in _all_refs(project) if str(r).endswith("." + name)]
+
+
+def _expand(project: Project, ref: ColumnRef) -> list[ColumnRef]:
+    if ref.column is not None:
+        return [ref]
+    relation = project.relation(ref.relation)
+    columns = relation.columns if relation else ()
+    return [ColumnRef(ref.relation, c.name) for c in columns if not c.dropped] or [ref]
+
+
+def _unknown_message(project: Project, typed: str, name: str) -> str:
+    names = [str(r) for r in _all_refs(project)]
+    close = get_close_matches(name, names, n=5, cutoff=0.6)
+    if not close:
+        last = name.rsplit(".", 1)[-1]
+        close = sorted(n for n in names if n.rsplit(".", 1)[-1] == last)[:5]
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    return f"no relation or column named '{typed}' in this project.{hint}"

@@ -1,0 +1,60 @@
+"""`lineage graph`: the whole graph as JSON (schema in docs/graph-schema.md) or Graphviz DOT."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from lineage import __version__
+from lineage.entities import Project
+from lineage.report import serialize
+from lineage.report.coverage import coverage_document
+
+#: Bump the major number on any incompatible change to the document's shape.
+GRAPH_SCHEMA_VERSION = "1.0"
+
+
+def graph_document(project: Project) -> dict[str, Any]:
+    return {
+        "schema_version": GRAPH_SCHEMA_VERSION,
+        "tool": {"name": "lineage", "version": __version__},
+        "dialect": project.dialect,
+        "coverage": coverage_document(project),
+        "relations": [serialize.relation(r) for r in project.relations],
+        "edges": [serialize.edge(e) for e in project.edges],
+        "blind_spots": [serialize.blind_spot(b) for b in project.blind_spots],
+        "diagnostics": [serialize.diagnostic(d) for d in project.diagnostics],
+    }
+
+
+def graph_json(project: Project) -> str:
+    return json.dumps(graph_document(project), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def graph_dot(project: Project) -> str:
+    """Relations as clusters of column nodes; indirect edges dashed, row edges to the box."""
+    lines = ["digraph lineage {", "  rankdir=LR;", "  compound=true;",
+             '  node [shape=box, fontname="Helvetica", fontsize=10];']
+    for index, relation in enumerate(project.relations):
+        lines.append(f"  subgraph cluster_{index} {{")
+        lines.append(f"    label={_quote(relation.name)};")
+        lines.append(f"    {_quote(relation.name + '.*')} [label=\"rows\", shape=plaintext];")
+        for column in relation.columns:
+            lines.append(f"    {_quote(relation.name + '.' + column.name)} "
+                         f"[label={_quote(column.name)}];")
+        lines.append("  }")
+    for edge in project.edges:
+        target = edge.target.relation + "." + (edge.target.column or "*")
+        style = "solid" if edge.kind.is_direct else "dashed"
+        lines.append(f"  {_quote(str(edge.source))} -> {_quote(target)} "
+                     f"[label={_quote(edge.kind.value)}, style={style}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+GRAPH_FORMATS: dict[str, Callable[[Project], str]] = {"json": graph_json, "dot": graph_dot}
