@@ -85,7 +85,7 @@ def _analyse_file(recorder: Recorder, source: SourceFile, counts: _Counts) -> No
     recorder.path = source.path
     if not source.text.strip():
         recorder.diagnostics.append(Diagnostic(Location(source.path, 1),
-                                               DiagnosticCode.EMPTY_FILE, Severity.INFO,
+                                               DiagnosticCode.EMPTY_FILE, Severity.WARNING,
                                                "empty file: no statements"))
         return
     split = split_statements(source.text, recorder.dialect)
@@ -151,6 +151,8 @@ def _coverage(files: int, counts: _Counts, relations: tuple[Relation, ...],
         if relation.kind is RelationKind.EXTERNAL or relation.dropped:
             continue
         relation_blind = ColumnRef(relation.name, None) in blind_targets
+        if relation_blind:
+            total += 1  # its unknown columns count once as unresolved
         for column in relation.columns:
             if column.dropped:
                 continue

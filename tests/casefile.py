@@ -12,6 +12,8 @@ A case file holds many cases. Each case is a block:
     -- mart.u.* <- raw.users.id filter
     -- blind: mart.u.col            (optional; targets that carry a blind spot, `rel.*` for a relation)
     -- diagnostics: unknown-relation (optional; the exact set of warning/error codes, default none)
+    -- known-limitation: why      (optional; the case states what the database does, the engine
+                                  does not do it yet: it runs as a strict xfail)
 
 The SQL of a case is a small plain-SQL project: statements apply in order. Expected edges are
 compared as an exact set, so an edge the engine adds that is not listed fails the case: that is
@@ -24,7 +26,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_HEADER = re.compile(r"^--\s*(case|dialect|expect|blind|diagnostics)\s*:\s*(.*)$")
+_HEADER = re.compile(
+    r"^--\s*(case|dialect|expect|blind|diagnostics|known-limitation)\s*:\s*(.*)$")
 _EDGE = re.compile(r"^--\s*(\S+)\s*<-\s*(\S+)\s+(\w+)\s*$")
 
 
@@ -38,6 +41,7 @@ class Case:
     edges: frozenset[tuple[str, str, str]]
     blind: frozenset[str]
     diagnostics: frozenset[str]
+    limitation: str = ""
 
 
 def read_cases(path: Path) -> list[Case]:
@@ -54,7 +58,7 @@ def read_cases(path: Path) -> list[Case]:
                 cases.append(_finish(current, path))
             current = {"name": header.group(2).strip(), "line": number, "dialect": file_dialect,
                        "sql": [], "edges": set(), "blind": set(), "diagnostics": set(),
-                       "expecting": False}
+                       "expecting": False, "limitation": ""}
         elif header and header.group(1) == "dialect":
             if current is None:
                 file_dialect = header.group(2).strip()
@@ -64,6 +68,8 @@ def read_cases(path: Path) -> list[Case]:
             continue
         elif header and header.group(1) == "expect":
             current["expecting"] = True
+        elif header and header.group(1) == "known-limitation":
+            current["limitation"] = header.group(2).strip()
         elif header and header.group(1) == "blind":
             current["blind"].add(header.group(2).strip())  # type: ignore[attr-defined]
         elif header and header.group(1) == "diagnostics":
@@ -91,4 +97,5 @@ def _finish(current: dict[str, object], path: Path) -> Case:
         edges=frozenset(current["edges"]),  # type: ignore[arg-type]
         blind=frozenset(current["blind"]),  # type: ignore[arg-type]
         diagnostics=frozenset(current["diagnostics"]),  # type: ignore[arg-type]
+        limitation=str(current["limitation"]),
     )

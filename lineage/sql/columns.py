@@ -61,7 +61,7 @@ class QueryLineage:
 @dataclass(frozen=True)
 class TableInfo:
     relation: str
-    columns: frozenset[str] | None  # None: the columns are not known
+    columns: tuple[str, ...] | None  # in definition order; None: the columns are not known
 
 
 @dataclass

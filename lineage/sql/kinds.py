@@ -14,6 +14,9 @@ from lineage.entities import EdgeKind
 
 _DIRECT_ORDER = {EdgeKind.IDENTITY: 0, EdgeKind.TRANSFORMATION: 1, EdgeKind.AGGREGATION: 2}
 
+#: Window functions that fetch another row's value instead of aggregating several.
+NAVIGATION = (exp.Lag, exp.Lead, exp.FirstValue, exp.LastValue, exp.NthValue)
+
 #: Expressions that open a new query scope: their columns are walked with their own scope.
 QUERY_NODES = (exp.Query, exp.Subquery)
 
@@ -44,7 +47,7 @@ def occurrences(
         yield expression, context or EdgeKind.IDENTITY
         return
     if isinstance(expression, QUERY_NODES):
-        yield expression, context or EdgeKind.TRANSFORMATION
+        yield expression, context or EdgeKind.IDENTITY
         return
     yield from _children(expression, _inside(expression, context))
 
@@ -52,7 +55,8 @@ def occurrences(
 def _inside(expression: exp.Expression, context: EdgeKind | None) -> EdgeKind:
     if context is not None and not context.is_direct:
         return context
-    if isinstance(expression, exp.AggFunc) or context is EdgeKind.AGGREGATION:
+    aggregates = isinstance(expression, exp.AggFunc) and not isinstance(expression, NAVIGATION)
+    if aggregates or context is EdgeKind.AGGREGATION:
         return EdgeKind.AGGREGATION
     if isinstance(expression, exp.Paren) and context is None:
         return EdgeKind.IDENTITY

@@ -1,9 +1,9 @@
-"""PIVOT and UNPIVOT attached to a table.
+"""PIVOT and UNPIVOT on a table or a derived table.
 
 PIVOT: each pivoted column aggregates the value column for one value of the FOR column, so it
-reads the value column (aggregation) and the FOR column (conditional); the untouched columns
-are implicit group keys. UNPIVOT: the value column reads each unpivoted column, the name
-column reads none.
+reads the value column (aggregation) and the FOR column (conditional); the untouched input
+columns are implicit group keys, listed first. `AS p (a, b, c)` renames the outputs by
+position. UNPIVOT: the value column reads each unpivoted column, the name column reads none.
 """
 
 from __future__ import annotations
@@ -11,70 +11,83 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
+from sqlglot.optimizer.scope import Scope
 
 from lineage.entities import EdgeKind
 from lineage.sql.kinds import compose
 
 if TYPE_CHECKING:
-    from lineage.sql.columns import Read, TableInfo, _Walker
+    from lineage.sql.columns import Read, _Walker
 
 
-def pivot_reads(
-    walker: _Walker, table: exp.Table, info: TableInfo, name: str, kind: EdgeKind,
+def source_pivot(source: exp.Table | Scope) -> exp.Pivot | None:
+    """The PIVOT/UNPIVOT applied to a FROM source, if any."""
+    node = source if isinstance(source, exp.Table) else source.expression.parent
+    pivots = node.args.get("pivots") if isinstance(node, (exp.Table, exp.Subquery)) else None
+    return pivots[0] if pivots else None
+
+
+def input_columns(walker: _Walker, source: exp.Table | Scope) -> list[str] | None:
+    """The columns entering the pivot, in order; None when unknown."""
+    if isinstance(source, exp.Table):
+        info = walker.tables(source.name)
+        return list(info.columns) if info is not None and info.columns is not None else None
+    child = walker.scope(source)
+    return [o.name for o in child.outputs] if child.columns_known else None
+
+
+def pivot_column_reads(
+    walker: _Walker, scope: Scope, alias: str, pivot: exp.Pivot, name: str, kind: EdgeKind,
     text: exp.Expression, node: exp.Expression,
 ) -> list[Read] | None:
-    """Reads of output column `name` of a pivoted table; None when it is a plain column."""
-    pivot = table.args["pivots"][0]
+    """Reads of output `name` of the pivoted source `alias`; None for a plain input column."""
+    from lineage.sql.resolve import source_reads
+
+    def read(column: str, how: EdgeKind) -> list[Read]:
+        return source_reads(walker, scope, alias, column, how, text, node, past_pivot=True)[0]
+
     if pivot.unpivot:
-        return _unpivot_reads(walker, pivot, info, name, kind, text, node)
-    used = _pivot_inputs(pivot)
-    if info.columns is not None and name in info.columns and name not in used:
-        return None
-    reads = []
-    for expression in pivot.expressions:
-        reads += _reads(walker, info, expression, compose(kind, EdgeKind.AGGREGATION), text, node)
+        return _unpivot(pivot, name, kind, read)
+    keys = group_keys(walker, scope.sources[alias], pivot)
+    renamed = [c.name for c in pivot.args["alias"].columns] if isinstance(
+        pivot.args.get("alias"), exp.TableAlias) else []
+    if name in renamed:
+        position = renamed.index(name)
+        name = keys[position] if keys is not None and position < len(keys) else name
+    if keys is not None and name in keys:
+        return read(name, kind)
+    reads: list[Read] = []
+    for column in _columns(pivot.expressions):
+        reads += read(column, compose(kind, EdgeKind.AGGREGATION))
     for field in pivot.fields:
-        reads += _reads(walker, info, field.this, compose(kind, EdgeKind.CONDITIONAL), text, node)
+        reads += read(field.this.name, compose(kind, EdgeKind.CONDITIONAL))
     return reads
 
 
-def pivot_group_keys(table: exp.Table, info: TableInfo) -> list[str]:
-    """The implicit GROUP BY of a PIVOT: every column it does not aggregate or pivot on."""
-    pivots = table.args.get("pivots") or []
-    if not pivots or pivots[0].unpivot or info.columns is None:
-        return []
-    used = _pivot_inputs(pivots[0])
-    return sorted(c for c in info.columns if c not in used)
+def group_keys(walker: _Walker, source: exp.Table | Scope, pivot: exp.Pivot) -> list[str] | None:
+    """The implicit GROUP BY of a PIVOT: every input column it does not aggregate or pivot on."""
+    columns = input_columns(walker, source)
+    if pivot.unpivot or columns is None:
+        return [] if pivot.unpivot else None
+    used = set(_columns(pivot.expressions)) | {f.this.name for f in pivot.fields
+                                               if isinstance(f, exp.In)}
+    return [c for c in columns if c not in used]
 
 
-def _unpivot_reads(
-    walker: _Walker, pivot: exp.Pivot, info: TableInfo, name: str, kind: EdgeKind,
-    text: exp.Expression, node: exp.Expression,
-) -> list[Read] | None:
+def _unpivot(pivot: exp.Pivot, name: str, kind: EdgeKind, read: object) -> list[Read] | None:
     values = {e.name for e in pivot.expressions if isinstance(e, (exp.Column, exp.Identifier))}
     labels = {f.this.name for f in pivot.fields if isinstance(f, exp.In)}
     if name in labels:
         return []
     if name not in values:
         return None
-    reads = []
+    reads: list[Read] = []
     for field in pivot.fields:
         for unpivoted in field.expressions:
-            reads += _reads(walker, info, unpivoted, compose(kind, EdgeKind.IDENTITY), text, node)
+            reads += read(unpivoted.name, kind)  # type: ignore[operator]
     return reads
 
 
-def _pivot_inputs(pivot: exp.Pivot) -> set[str]:
-    names = {c.name for e in pivot.expressions for c in e.find_all(exp.Column)}
-    names |= {f.this.name for f in pivot.fields if isinstance(f, exp.In)}
-    return names
-
-
-def _reads(walker: _Walker, info: TableInfo, expression: exp.Expression, kind: EdgeKind,
-           text: exp.Expression, node: exp.Expression) -> list[Read]:
-    from lineage.sql.columns import Read
-
-    columns = [expression] if isinstance(expression, exp.Column) else list(
-        expression.find_all(exp.Column))
-    return [Read(info.relation, c.name, kind, walker.sql(text), walker.line(node))
-            for c in columns]
+def _columns(expressions: list[exp.Expression]) -> list[str]:
+    return [c.name for e in expressions for c in
+            ([e] if isinstance(e, exp.Column) else e.find_all(exp.Column))]

@@ -32,6 +32,7 @@ def prepare(
 ) -> Prepared:
     """Key and qualify `query` (already normalized) in place. `columns_of(relation)` gives the known
     columns of a relation in order, or None when they are not known."""
+    _inline_named_windows(query)
     tables = _key_tables(query, columns_of)
     schema = MappingSchema(
         {key: dict.fromkeys(info.columns_ordered, "UNKNOWN")
@@ -39,11 +40,24 @@ def prepare(
         dialect=dialect, normalize=False,
     )
     try:
-        query = qualify(query, dialect=dialect, schema=schema, validate_qualify_columns=False,
-                        quote_identifiers=False, identify=False)
-    except (SqlglotError, ValueError, KeyError, IndexError, AttributeError) as error:
+        query = _qualify(query, dialect, schema, qualify_columns=True)
+    except SqlglotError:
+        # Columns sqlglot will not place (unknown sources around a correlated subquery): keep
+        # what it did place and let the column walk resolve or report the rest.
+        try:
+            query = _qualify(query, dialect, schema, qualify_columns=False)
+        except (SqlglotError, ValueError, KeyError, IndexError, AttributeError) as error:
+            return Prepared(query, _infos(tables), f"cannot qualify: {error}")
+    except (ValueError, KeyError, IndexError, AttributeError) as error:
         return Prepared(query, _infos(tables), f"cannot qualify: {error}")
     return Prepared(query, _infos(tables))
+
+
+def _qualify(query: exp.Expression, dialect: str, schema: MappingSchema,
+             qualify_columns: bool) -> exp.Expression:
+    return qualify(query, dialect=dialect, schema=schema, validate_qualify_columns=False,
+                   quote_identifiers=False, identify=False, allow_partial_qualification=True,
+                   qualify_columns=qualify_columns)
 
 
 @dataclass(frozen=True)
@@ -55,7 +69,7 @@ class _Keyed:
 def _infos(tables: dict[str, _Keyed]) -> dict[str, TableInfo]:
     return {
         key: TableInfo(k.relation, None if k.columns_ordered is None
-                       else frozenset(k.columns_ordered))
+                       else tuple(k.columns_ordered))
         for key, k in tables.items()
     }
 
@@ -79,3 +93,21 @@ def _key_tables(query: exp.Expression,
         table.set("db", None)
         table.set("catalog", None)
     return tables
+
+
+def _inline_named_windows(query: exp.Expression) -> None:
+    """`OVER w` with `WINDOW w AS (PARTITION BY ...)`: copy the definition into each use."""
+    for select in query.find_all(exp.Select):
+        definitions = {w.name: w for w in select.args.get("windows") or []}
+        if not definitions:
+            continue
+        for window in select.find_all(exp.Window):
+            named = window.args.get("alias")
+            definition = definitions.get(named.name) if named is not None else None
+            if definition is None or window.parent is None or window in definitions.values():
+                continue
+            for key in ("partition_by", "order", "spec"):
+                if not window.args.get(key) and definition.args.get(key):
+                    window.set(key, definition.args[key].copy()
+                               if isinstance(definition.args[key], exp.Expression)
+                               else [e.copy() for e in definition.args[key]])

@@ -15,7 +15,7 @@ from sqlglot.optimizer.scope import Scope
 
 from lineage.entities import DiagnosticCode, EdgeKind
 from lineage.sql.kinds import compose
-from lineage.sql.pivots import pivot_reads
+from lineage.sql.pivots import pivot_column_reads, source_pivot
 
 if TYPE_CHECKING:
     from lineage.sql.columns import Read, _Walker
@@ -39,10 +39,16 @@ def resolve_column(
 
 def source_reads(
     walker: _Walker, scope: Scope, alias: str, name: str, kind: EdgeKind,
-    text: exp.Expression, node: exp.Expression,
+    text: exp.Expression, node: exp.Expression, past_pivot: bool = False,
 ) -> Resolution:
-    """Reads of column `name` of the source `alias` of `scope`."""
+    """Reads of column `name` of the source `alias` of `scope` (of its input, before any
+    PIVOT on it, when `past_pivot`)."""
     source = scope.sources[alias]
+    pivot = None if past_pivot else source_pivot(source)
+    if pivot is not None:
+        found = _pivoted(walker, scope, alias, pivot, name, kind, text, node)
+        if found is not None:
+            return found
     if isinstance(source, exp.Table):
         return _table_reads(walker, source, name, kind, text, node)
     child = walker.scope(source)
@@ -77,10 +83,6 @@ def _table_reads(walker: _Walker, table: exp.Table, name: str, kind: EdgeKind,
     info = walker.tables(table.name)
     if info is None:
         return [], [f"{table.sql()} is not a relation lineage can follow"]
-    if table.args.get("pivots"):
-        found = pivot_reads(walker, table, info, name, kind, text, node)
-        if found is not None:
-            return found, []
     if info.columns is not None and name not in info.columns:
         walker.problem(DiagnosticCode.UNKNOWN_COLUMN,
                        f"{info.relation} has no column {name} in its known schema", node)
@@ -95,13 +97,23 @@ def _owning_scope(scope: Scope | None, alias: str) -> Scope | None:
     return None
 
 
+def _pivoted(walker: _Walker, scope: Scope, alias: str, pivot: exp.Pivot, name: str,
+             kind: EdgeKind, text: exp.Expression, node: exp.Expression) -> Resolution | None:
+    """Output `name` of a pivoted source; its inputs are read past the pivot."""
+    reads = pivot_column_reads(walker, scope, alias, pivot, name, kind, text, node)
+    return None if reads is None else (reads, [])
+
+
 def _pivot_alias(walker: _Walker, scope: Scope, column: exp.Column, kind: EdgeKind,
                  text: exp.Expression) -> Resolution:
-    for source in scope.sources.values():
-        if isinstance(source, exp.Table):
-            pivots = source.args.get("pivots") or []
-            if any(p.alias_or_name == column.table for p in pivots):
-                return _table_reads(walker, source, column.name, kind, text, column)
+    for alias, source in scope.sources.items():
+        pivot = source_pivot(source)
+        if pivot is not None and pivot.alias_or_name == column.table:
+            found = _pivoted(walker, scope, alias, pivot, column.name, kind, text, column)
+            if found is not None:
+                return found
+            return source_reads(walker, scope, alias, column.name, kind, text, column,
+                                past_pivot=True)
     walker.problem(DiagnosticCode.UNRESOLVED_COLUMN,
                    f"{column.sql()} names no table of its query", column)
     return [], [f"{column.sql()} could not be resolved"]
@@ -177,3 +189,4 @@ def _has_column(walker: _Walker, source: exp.Table | Scope, name: str) -> bool |
     if child.output(name) is not None:
         return True
     return None if not child.columns_known else False
+

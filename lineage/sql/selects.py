@@ -9,7 +9,7 @@ from sqlglot.optimizer.scope import Scope
 
 from lineage.entities import DiagnosticCode, EdgeKind
 from lineage.sql.kinds import compose
-from lineage.sql.pivots import pivot_group_keys
+from lineage.sql.pivots import group_keys, source_pivot
 
 if TYPE_CHECKING:
     from lineage.sql.columns import _ScopeLineage, _Walker
@@ -56,6 +56,8 @@ def _projection(walker: _Walker, scope: Scope, projection: exp.Expression) -> _O
 
 def _unexpanded_star(walker: _Walker, scope: Scope, star: exp.Expression,
                      result: _ScopeLineage) -> None:
+    """A `*` qualify could not expand: the sources whose columns are known still contribute
+    their columns; the others make the result's column list unknown."""
     aliases = [star.table] if isinstance(star, exp.Column) and star.table else list(
         scope.selected_sources)
     unknown: list[str] = []
@@ -66,16 +68,37 @@ def _unexpanded_star(walker: _Walker, scope: Scope, star: exp.Expression,
             if info is not None and info.columns is None:
                 unknown.append(info.relation)
                 result.star_upstream.add(info.relation)
+            elif info is not None:
+                _expand_known(walker, scope, alias, sorted(info.columns or ()), star, result)
         elif isinstance(source, Scope):
             child = walker.scope(source)
             if not child.columns_known:
                 unknown.append(alias)
                 result.star_upstream.update(child.star_upstream)
+            _expand_known(walker, scope, alias, [o.name for o in child.outputs], star, result)
+    if not unknown:
+        return
     result.columns_known = False
-    names = ", ".join(sorted(set(unknown))) or "its sources"
     walker.problem(DiagnosticCode.UNEXPANDED_STAR,
                    f"{star.sql(dialect=walker.dialect)} could not be expanded: the columns of "
-                   f"{names} are not known", star)
+                   f"{', '.join(sorted(set(unknown)))} are not known", star)
+
+
+def _expand_known(walker: _Walker, scope: Scope, alias: str, names: list[str],
+                  star: exp.Expression, result: _ScopeLineage) -> None:
+    from lineage.sql.columns import _add, _Output
+    from lineage.sql.resolve import source_reads
+
+    for name in names:
+        if result.output(name) is not None:
+            continue
+        node = exp.column(name, table=alias)
+        output = _Output(name, line=walker.line(star))
+        reads, blind = source_reads(walker, scope, alias, name, EdgeKind.IDENTITY, node, star)
+        for read in reads:
+            _add(output.reads, read)
+        output.blind.extend(blind)
+        result.outputs.append(output)
 
 
 def _row_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
@@ -89,7 +112,28 @@ def _row_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
         _add_rows(walker, scope, distinct.args["on"], EdgeKind.GROUP_BY, result)
     for join in select.args.get("joins") or []:
         _join_reads(walker, scope, join, result)
+    for generator in _row_generators(select):
+        _add_rows(walker, scope, generator, EdgeKind.JOIN, result)
     _source_rows(walker, scope, result)
+
+
+def _row_generators(select: exp.Select) -> list[exp.Expression]:
+    """UNNEST / EXPLODE in the select list emit one row per element: a join-like read."""
+    found = []
+    for projection in select.expressions:
+        for node in projection.find_all(exp.Unnest, exp.Explode):
+            if not any(isinstance(a, exp.Query) for a in _ancestors(node, projection)):
+                found.append(node)
+    return found
+
+
+def _ancestors(node: exp.Expression, stop: exp.Expression) -> list[exp.Expression]:
+    chain = []
+    parent = node.parent
+    while parent is not None and parent is not stop:
+        chain.append(parent)
+        parent = parent.parent
+    return chain
 
 
 def _add_rows(walker: _Walker, scope: Scope, node: exp.Expression, kind: EdgeKind,
@@ -148,17 +192,19 @@ def _using_key(walker: _Walker, scope: Scope, alias: str, name: str,
 
 
 def _source_rows(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
-    """Rows of derived sources (CTEs, subqueries, UDTFs) flow into this scope's rows."""
-    from lineage.sql.columns import Read, _add
+    """Rows of derived sources (CTEs, subqueries, UDTFs) flow into this scope's rows, and a
+    PIVOT groups by its untouched input columns."""
+    from lineage.sql.columns import _add
+    from lineage.sql.resolve import source_reads
 
     for alias in scope.selected_sources:
         source = scope.sources.get(alias)
         if isinstance(source, Scope):
             for read in walker.scope(source).rows.values():
                 _add(result.rows, read)
-        elif isinstance(source, exp.Table) and source.args.get("pivots"):
-            info = walker.tables(source.name)
-            for name in pivot_group_keys(source, info) if info else []:
-                _add(result.rows, Read(info.relation, name, EdgeKind.GROUP_BY,  # type: ignore[union-attr]
-                                       walker.sql(source.args["pivots"][0]),
-                                       walker.line(source)))
+        pivot = source_pivot(source) if source is not None else None
+        for key in (group_keys(walker, source, pivot) or []) if pivot is not None else []:
+            reads, _ = source_reads(walker, scope, alias, key, EdgeKind.GROUP_BY, pivot, pivot,
+                                    past_pivot=True)
+            for read in reads:
+                _add(result.rows, read)

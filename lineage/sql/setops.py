@@ -11,7 +11,7 @@ from sqlglot.optimizer.scope import Scope
 from lineage.entities import DiagnosticCode, EdgeKind
 
 if TYPE_CHECKING:
-    from lineage.sql.columns import _ScopeLineage, _Walker
+    from lineage.sql.columns import Read, _ScopeLineage, _Walker
 
 _RECURSION_ROUNDS = 3
 
@@ -37,14 +37,18 @@ def _is_recursive(scope: Scope) -> bool:
 
 
 def _merge(walker: _Walker, scope: Scope, arms: list[_ScopeLineage]) -> _ScopeLineage:
+    """UNION / INTERSECT: every arm carries the values (INTERSECT outputs values equal in
+    both). EXCEPT: values come from the left arm; the right arm only removes rows (filter)."""
     from lineage.sql.columns import _add, _Output, _ScopeLineage
 
     node = scope.expression
     result = _ScopeLineage([], columns_known=all(a.columns_known for a in arms))
     by_name = bool(node.args.get("by_name") or node.args.get("corresponding"))
-    for position, name in enumerate(_output_names(arms, by_name)):
+    inner = by_name and str(node.args.get("kind") or "").upper() == "INNER"
+    valued = arms[:1] if isinstance(node, exp.Except) else arms
+    for position, name in enumerate(_output_names(arms, by_name, inner)):
         output = _Output(name, line=arms[0].outputs[0].line if arms[0].outputs else 0)
-        for arm in arms:
+        for arm in valued:
             matched = arm.output(name) if by_name else (
                 arm.outputs[position] if position < len(arm.outputs) else None)
             if matched is not None:
@@ -56,14 +60,29 @@ def _merge(walker: _Walker, scope: Scope, arms: list[_ScopeLineage]) -> _ScopeLi
         result.star_upstream.update(arm.star_upstream)
         for read in arm.rows.values():
             _add(result.rows, read)
+    for arm in arms[len(valued):]:
+        for output in arm.outputs:
+            for read in output.reads.values():
+                _add(result.rows, _as(read, EdgeKind.FILTER))
     _check_widths(walker, node, arms, by_name)
     return result
 
 
-def _output_names(arms: list[_ScopeLineage], by_name: bool) -> list[str]:
+def _output_names(arms: list[_ScopeLineage], by_name: bool, inner: bool) -> list[str]:
+    """By position: the first arm's names. By name: all names (DuckDB BY NAME), or only
+    those every arm has (CORRESPONDING, which is inner unless FULL)."""
     if not by_name:
         return [o.name for o in arms[0].outputs] if arms else []
-    return list(dict.fromkeys(o.name for arm in arms for o in arm.outputs))
+    names = list(dict.fromkeys(o.name for arm in arms for o in arm.outputs))
+    if inner:
+        names = [n for n in names if all(arm.output(n) is not None for arm in arms)]
+    return names
+
+
+def _as(read: Read, kind: EdgeKind) -> Read:
+    from lineage.sql.columns import Read
+
+    return Read(read.relation, read.column, kind, read.expression, read.line)
 
 
 def _check_widths(walker: _Walker, node: exp.Expression, arms: list[_ScopeLineage],

@@ -32,10 +32,35 @@ def apply_statement(recorder: Recorder, tree: exp.Expression, line: int) -> Outc
     if handler is not None:
         return handler(recorder, tree, line)
     if isinstance(tree, exp.Command):
-        recorder.diagnose(line, DiagnosticCode.UNSUPPORTED_STATEMENT,
-                          f"{tree.name.upper()} statements are not analysed for lineage")
-        return Outcome.FAILED
+        return _command(recorder, tree, line)
     return Outcome.PASSED_OVER
+
+
+#: Statements sqlglot reads only as an opaque command but that move no data between tables.
+_NO_DATA_MOVED = ("FUNCTION", "PROCEDURE", "TRIGGER", "EXTENSION", "INDEX", "SEQUENCE", "ROLE",
+                  "USER", "SCHEMA", "DATABASE", "TYPE", "DOMAIN", "POLICY", "STAGE",
+                  "FILE FORMAT", "WAREHOUSE", "OR REPLACE FUNCTION", "OR REPLACE PROCEDURE",
+                  "OR REPLACE TRIGGER")
+_DATA_STATEMENTS = frozenset({"CREATE", "INSERT", "MERGE", "UPDATE", "DELETE", "WITH",
+                              "SELECT", "ALTER", "REPLACE", "UPSERT"})
+
+
+def _command(recorder: Recorder, tree: exp.Command, line: int) -> Outcome:
+    """sqlglot could only read the statement as an opaque command. For a statement that may
+    move data that is a parse failure (anything could be read); otherwise it is reported as
+    not analysed."""
+    verb = tree.name.upper()
+    rest = str(tree.expression.this if isinstance(tree.expression, exp.Expression)
+               else tree.expression or "").strip().upper()
+    if verb in _DATA_STATEMENTS and not rest.startswith(_NO_DATA_MOVED):
+        recorder.diagnose(line, DiagnosticCode.PARSE_ERROR,
+                          f"cannot parse this {verb} statement in the {recorder.dialect} dialect "
+                          "(it is not valid SQL there, or uses syntax lineage cannot read yet)")
+        return Outcome.FAILED
+    recorder.diagnose(line, DiagnosticCode.UNSUPPORTED_STATEMENT,
+                      f"{verb} {rest.split(' ')[0] if rest else ''}".strip()
+                      + " statements are not analysed for lineage")
+    return Outcome.FAILED
 
 
 # -- CREATE ---------------------------------------------------------------------------------
@@ -193,6 +218,8 @@ def _insert(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
     query = tree.expression
     if not isinstance(query, exp.Query):
         return Outcome.ANALYSED  # VALUES and the like: constants, no lineage
+    if tree.args.get("with_") is not None and not query.args.get("with_"):
+        query.set("with_", tree.args["with_"])  # WITH ... INSERT INTO ... SELECT
     lineage = recorder.analyse(query, line)
     if lineage is None:
         recorder.blind_spot((relation.id, None), "an INSERT into it could not be analysed", line)
