@@ -51,12 +51,20 @@ def build_project(root: Path, config: Config | None = None) -> Project:
     """Build the lineage of the project at `root` (a directory or one SQL file)."""
     config = config or load_config(root)
     loaded = sql_scripts.load(root, config.sql_paths, config.max_file_bytes)
-    return analyse_files(loaded.files, config.dialect, root=str(root),
-                         diagnostics=loaded.diagnostics + config.diagnostics)
+    return analyse_files(
+        loaded.files,
+        config.dialect,
+        root=str(root),
+        diagnostics=loaded.diagnostics + config.diagnostics,
+    )
 
 
-def analyse_files(files: Sequence[SourceFile], dialect: str, root: str = ".",
-                  diagnostics: Sequence[Diagnostic] = ()) -> Project:
+def analyse_files(
+    files: Sequence[SourceFile],
+    dialect: str,
+    root: str = ".",
+    diagnostics: Sequence[Diagnostic] = (),
+) -> Project:
     """Replay the statements of `files` in path order and return the lineage.
 
     >>> p = analyse_files([SourceFile("a.sql", "create table t as select 1 as x")], "duckdb")
@@ -84,9 +92,14 @@ def analyse_files(files: Sequence[SourceFile], dialect: str, root: str = ".",
 def _analyse_file(recorder: Recorder, source: SourceFile, counts: _Counts) -> None:
     recorder.path = source.path
     if not source.text.strip():
-        recorder.diagnostics.append(Diagnostic(Location(source.path, 1),
-                                               DiagnosticCode.EMPTY_FILE, Severity.WARNING,
-                                               "empty file: no statements"))
+        recorder.diagnostics.append(
+            Diagnostic(
+                Location(source.path, 1),
+                DiagnosticCode.EMPTY_FILE,
+                Severity.WARNING,
+                "empty file: no statements",
+            )
+        )
         return
     split = split_statements(source.text, recorder.dialect)
     if split.error:
@@ -99,34 +112,52 @@ def _analyse_file(recorder: Recorder, source: SourceFile, counts: _Counts) -> No
 
 def _analyse_statement(recorder: Recorder, statement: StatementText) -> Outcome:
     if len(statement.sql) > MAX_STATEMENT_CHARS:
-        recorder.diagnose(statement.line, DiagnosticCode.PARSE_ERROR,
-                          f"statement of {len(statement.sql):,} characters skipped (over "
-                          f"{MAX_STATEMENT_CHARS:,}): too large to be a transformation")
+        recorder.diagnose(
+            statement.line,
+            DiagnosticCode.PARSE_ERROR,
+            f"statement of {len(statement.sql):,} characters skipped (over "
+            f"{MAX_STATEMENT_CHARS:,}): too large to be a transformation",
+        )
         return Outcome.FAILED
     tree = _parse(recorder, statement)
     if tree is None:
         return Outcome.FAILED
     try:
         return apply_statement(recorder, tree, statement.line)
-    except (SqlglotError, RecursionError, ValueError, KeyError, IndexError, TypeError,
-            AttributeError) as error:
-        recorder.diagnose(statement.line, DiagnosticCode.ANALYSIS_ERROR,
-                          f"statement could not be analysed ({type(error).__name__}: "
-                          f"{_first_line(str(error))})")
+    except (
+        SqlglotError,
+        RecursionError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+    ) as error:
+        recorder.diagnose(
+            statement.line,
+            DiagnosticCode.ANALYSIS_ERROR,
+            f"statement could not be analysed ({type(error).__name__}: {_first_line(str(error))})",
+        )
         return Outcome.FAILED
 
 
-def _parse(recorder: Recorder, statement: StatementText) -> exp.Expression | None:
+def _parse(recorder: Recorder, statement: StatementText) -> exp.Expr | None:
     try:
         tree = sqlglot.parse_one(statement.sql, dialect=recorder.dialect)
     except (ParseError, TokenError) as error:
         line, message = _parse_error(error)
-        recorder.diagnose(statement.line + line - 1, DiagnosticCode.PARSE_ERROR,
-                          f"cannot parse statement: {message}")
+        recorder.diagnose(
+            statement.line + line - 1,
+            DiagnosticCode.PARSE_ERROR,
+            f"cannot parse statement: {message}",
+        )
         return None
     except (SqlglotError, RecursionError, ValueError) as error:
-        recorder.diagnose(statement.line, DiagnosticCode.PARSE_ERROR,
-                          f"cannot parse statement: {_first_line(str(error))}")
+        recorder.diagnose(
+            statement.line,
+            DiagnosticCode.PARSE_ERROR,
+            f"cannot parse statement: {_first_line(str(error))}",
+        )
         return None
     return normalize_identifiers(tree, dialect=recorder.dialect)
 
@@ -143,8 +174,13 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0][:300] if text.strip() else "no detail"
 
 
-def _coverage(files: int, counts: _Counts, relations: tuple[Relation, ...],
-              blind: tuple[BlindSpot, ...], diagnostics: int) -> Coverage:
+def _coverage(
+    files: int,
+    counts: _Counts,
+    relations: tuple[Relation, ...],
+    blind: tuple[BlindSpot, ...],
+    diagnostics: int,
+) -> Coverage:
     blind_targets = {b.target for b in blind}
     total = resolved = 0
     for relation in relations:

@@ -7,6 +7,7 @@ rename (`ALTER TABLE ... RENAME`, `RENAME COLUMN`) moves every edge recorded bef
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -57,9 +58,14 @@ class Catalog:
             return None
         return [c.name for c in relation.live_columns()]
 
-    def define(self, name: str, kind: RelationKind, location: Location | None,
-               columns: list[tuple[str, str | None, Location | None]],
-               columns_known: bool = True) -> tuple[RelationState, bool]:
+    def define(
+        self,
+        name: str,
+        kind: RelationKind,
+        location: Location | None,
+        columns: Sequence[tuple[str, str | None, Location | None]],
+        columns_known: bool = True,
+    ) -> tuple[RelationState, bool]:
         """Create a relation, or replace the live one of that name (returns replaced=True).
 
         Replacing keeps the ids of columns declared again, and marks the others dropped.
@@ -76,7 +82,8 @@ class Catalog:
         declared: list[ColumnState] = []
         for column_name, data_type, column_location in columns:
             state = previous.get(column_name) or ColumnState(
-                next(self._ids), column_name, data_type, column_location)
+                next(self._ids), column_name, data_type, column_location
+            )
             state.data_type, state.location = data_type, column_location
             state.inferred = state.dropped = False
             declared.append(state)
@@ -86,8 +93,9 @@ class Catalog:
 
     def external(self, name: str, location: Location) -> RelationState:
         """A relation the project reads but never defines: its columns are learnt from use."""
-        relation = RelationState(next(self._ids), name, RelationKind.EXTERNAL, location,
-                                 columns_known=False)
+        relation = RelationState(
+            next(self._ids), name, RelationKind.EXTERNAL, location, columns_known=False
+        )
         self._live[name] = relation
         self._all.append(relation)
         return relation
@@ -129,10 +137,12 @@ class Catalog:
 
 
 def _frozen(state: RelationState) -> Relation:
-    columns = tuple(Column(c.name, c.data_type, c.location, c.inferred, c.dropped)
-                    for c in state.columns)
-    return Relation(state.name, state.kind, columns, state.location, state.dropped,
-                    state.columns_known)
+    columns = tuple(
+        Column(c.name, c.data_type, c.location, c.inferred, c.dropped) for c in state.columns
+    )
+    return Relation(
+        state.name, state.kind, columns, state.location, state.dropped, state.columns_known
+    )
 
 
 def _merge(old: Relation, new: Relation) -> Relation:
@@ -140,5 +150,11 @@ def _merge(old: Relation, new: Relation) -> Relation:
     live, other = (new, old) if old.dropped else (old, new)
     names = {c.name for c in live.columns}
     columns = live.columns + tuple(c for c in other.columns if c.name not in names)
-    return Relation(live.name, live.kind, columns, live.location, live.dropped and other.dropped,
-                    live.columns_known)
+    return Relation(
+        live.name,
+        live.kind,
+        columns,
+        live.location,
+        live.dropped and other.dropped,
+        live.columns_complete,
+    )

@@ -47,21 +47,33 @@ def _handle_errors(command: F) -> F:
         except Exception as error:  # the last line of defence for the user
             if os.environ.get("LINEAGE_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(error).__name__}: {error}\n"
-                       "This is a bug in lineage; set LINEAGE_DEBUG=1 for details and "
-                       "please report it.", err=True)
+            click.echo(
+                f"internal error: {type(error).__name__}: {error}\n"
+                "This is a bug in lineage; set LINEAGE_DEBUG=1 for details and "
+                "please report it.",
+                err=True,
+            )
             sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
 
 
 def _project_options(command: F) -> F:
-    command = click.option("--dialect", default=None, metavar="NAME",
-                           help="SQL dialect (snowflake, bigquery, postgres, ...). "
-                                "Default: `dialect` in lineage.yml, else postgres.")(command)
-    command = click.option("--project-dir", "project_dir", default=".", show_default=True,
-                           type=click.Path(exists=True, file_okay=True, path_type=Path),
-                           help="The project: a directory (or one .sql file).")(command)
+    command = click.option(
+        "--dialect",
+        default=None,
+        metavar="NAME",
+        help="SQL dialect (snowflake, bigquery, postgres, ...). "
+        "Default: `dialect` in lineage.yml, else postgres.",
+    )(command)
+    command = click.option(
+        "--project-dir",
+        "project_dir",
+        default=".",
+        show_default=True,
+        type=click.Path(exists=True, file_okay=True, path_type=Path),
+        help="The project: a directory (or one .sql file).",
+    )(command)
     return command
 
 
@@ -92,10 +104,21 @@ def main() -> None:
 
 @main.command()
 @_project_options
-@click.option("--format", "fmt", type=click.Choice(sorted(GRAPH_FORMATS)), default="json",
-              show_default=True, help="json (documented, versioned schema) or dot (Graphviz).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(GRAPH_FORMATS)),
+    default="json",
+    show_default=True,
+    help="json (documented, versioned schema) or dot (Graphviz).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 @_handle_errors
 def graph(project_dir: Path, dialect: str | None, fmt: str, output: Path | None) -> None:
     """The whole lineage graph: relations, columns, edges, blind spots, diagnostics."""
@@ -106,13 +129,25 @@ def graph(project_dir: Path, dialect: str | None, fmt: str, output: Path | None)
 def _answer_command(direction: str) -> Callable[[F], F]:
     def decorate(command: F) -> F:
         command = _handle_errors(command)
-        command = click.option("--format", "fmt", type=click.Choice(sorted(ANSWER_FORMATS)),
-                               default="text", show_default=True)(command)
-        command = click.option("--direct-only", is_flag=True,
-                               help="Follow only direct edges (identity, transformation, "
-                                    "aggregation), not filter/join/group-by.")(command)
-        command = click.option("--depth", type=click.IntRange(min=1), default=None,
-                               help="Stop after this many hops (default: no limit).")(command)
+        command = click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(sorted(ANSWER_FORMATS)),
+            default="text",
+            show_default=True,
+        )(command)
+        command = click.option(
+            "--direct-only",
+            is_flag=True,
+            help="Follow only direct edges (identity, transformation, "
+            "aggregation), not filter/join/group-by.",
+        )(command)
+        command = click.option(
+            "--depth",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Stop after this many hops (default: no limit).",
+        )(command)
         command = _project_options(command)
         return click.argument("name")(command)
 
@@ -121,22 +156,41 @@ def _answer_command(direction: str) -> Callable[[F], F]:
 
 @main.command("who-uses")
 @_answer_command("downstream")
-def who_uses(name: str, project_dir: Path, dialect: str | None, depth: int | None,
-             direct_only: bool, fmt: str) -> None:
+def who_uses(
+    name: str,
+    project_dir: Path,
+    dialect: str | None,
+    depth: int | None,
+    direct_only: bool,
+    fmt: str,
+) -> None:
     """What reads NAME (RELATION.COLUMN, or RELATION for all its columns), hop by hop."""
     _answer(name, project_dir, dialect, depth, direct_only, fmt, "downstream")
 
 
 @main.command()
 @_answer_command("upstream")
-def trace(name: str, project_dir: Path, dialect: str | None, depth: int | None,
-          direct_only: bool, fmt: str) -> None:
+def trace(
+    name: str,
+    project_dir: Path,
+    dialect: str | None,
+    depth: int | None,
+    direct_only: bool,
+    fmt: str,
+) -> None:
     """Where NAME comes from: every column it is computed from, hop by hop."""
     _answer(name, project_dir, dialect, depth, direct_only, fmt, "upstream")
 
 
-def _answer(name: str, project_dir: Path, dialect: str | None, depth: int | None,
-            direct_only: bool, fmt: str, direction: str) -> None:
+def _answer(
+    name: str,
+    project_dir: Path,
+    dialect: str | None,
+    depth: int | None,
+    direct_only: bool,
+    fmt: str,
+    direction: str,
+) -> None:
     project = _build(project_dir, dialect)
     start = resolve(project, name)
     lineage_graph = LineageGraph(project)
@@ -163,12 +217,19 @@ def diagnostics(project_dir: Path, dialect: str | None) -> None:
 
 
 @main.command()
-@click.option("--column", default="raw.users.email", show_default=True,
-              help="The column whose downstream the demo shows.")
+@click.option(
+    "--column",
+    default="raw.users.email",
+    show_default=True,
+    help="The column whose downstream the demo shows.",
+)
 @_handle_errors
 def demo(column: str) -> None:
     """Analyse the bundled example project and show who uses one of its columns."""
     with resources.as_file(resources.files("lineage.example")) as root:
-        click.echo(f"lineage {__version__}: analysing the bundled example project "
-                   "(plain SQL scripts of a small shop's warehouse)\n", err=True)
+        click.echo(
+            f"lineage {__version__}: analysing the bundled example project "
+            "(plain SQL scripts of a small shop's warehouse)\n",
+            err=True,
+        )
         _answer(column, root, None, None, False, "text", "downstream")

@@ -47,8 +47,9 @@ def _read(root: Path) -> tuple[dict[str, Any], str]:
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 1 if mark is not None else 1
-            raise UsageError(f"{CONFIG_FILE}:{line}: not valid YAML: "
-                             f"{getattr(error, 'problem', error)}") from None
+            raise UsageError(
+                f"{CONFIG_FILE}:{line}: not valid YAML: {getattr(error, 'problem', error)}"
+            ) from None
         if not isinstance(data, dict):
             raise UsageError(f"{CONFIG_FILE}:1: expected a mapping of settings")
         return data, CONFIG_FILE
@@ -65,9 +66,14 @@ def _read(root: Path) -> tuple[dict[str, Any], str]:
 
 def _parse(raw: dict[str, Any], source: str) -> Config:
     diagnostics = tuple(
-        Diagnostic(Location(source, 1), DiagnosticCode.CONFIG_ERROR, Severity.WARNING,
-                   f"unknown setting '{key}' is ignored (known: {', '.join(sorted(_KNOWN_KEYS))})")
-        for key in sorted(raw) if key not in _KNOWN_KEYS
+        Diagnostic(
+            Location(source, 1),
+            DiagnosticCode.CONFIG_ERROR,
+            Severity.WARNING,
+            f"unknown setting '{key}' is ignored (known: {', '.join(sorted(_KNOWN_KEYS))})",
+        )
+        for key in sorted(raw)
+        if key not in _KNOWN_KEYS
     )
     dialect = raw.get("dialect", DEFAULT_DIALECT)
     if not isinstance(dialect, str):

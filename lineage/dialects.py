@@ -19,6 +19,13 @@ TESTED_DIALECTS = (
 )  # fmt: skip
 
 
+#: Dialects whose select list may use an alias defined earlier in the same list
+#: (`SELECT a + 1 AS x, x * 2 AS y`). Elsewhere `x` names a source column.
+LATERAL_ALIAS_DIALECTS = frozenset(
+    {"snowflake", "databricks", "spark", "duckdb", "redshift", "clickhouse", "teradata"}
+)
+
+
 def known_dialects() -> tuple[str, ...]:
     """Every dialect name sqlglot can read."""
     return tuple(sorted(d for d in Dialect.classes if d))

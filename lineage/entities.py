@@ -127,8 +127,13 @@ class Edge:
 
     @property
     def sort_key(self) -> tuple[tuple[str, str], tuple[str, str], str, Location, str]:
-        return (self.target.sort_key, self.source.sort_key, self.kind.value, self.location,
-                self.expression)
+        return (
+            self.target.sort_key,
+            self.source.sort_key,
+            self.kind.value,
+            self.location,
+            self.expression,
+        )
 
 
 @dataclass(frozen=True)

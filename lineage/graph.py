@@ -39,8 +39,9 @@ def column_node(relation: str, column: str) -> Node:
 
 
 def node_of(ref: ColumnRef) -> Node:
-    return relation_node(ref.relation) if ref.column is None else column_node(ref.relation,
-                                                                                ref.column)
+    return (
+        relation_node(ref.relation) if ref.column is None else column_node(ref.relation, ref.column)
+    )
 
 
 def ref_of(node: Node) -> ColumnRef:
@@ -60,8 +61,12 @@ def build_graph(project: Project) -> nx.MultiDiGraph:
         for ref in (edge.source, edge.target):
             if node_of(ref) not in graph:
                 graph.add_node(node_of(ref))
-        graph.add_edge(node_of(edge.source), node_of(edge.target),
-                       key=(edge.kind.value, str(edge.location), edge.expression), edge=edge)
+        graph.add_edge(
+            node_of(edge.source),
+            node_of(edge.target),
+            key=(edge.kind.value, str(edge.location), edge.expression),
+            edge=edge,
+        )
     return graph
 
 
@@ -114,8 +119,9 @@ class LineageGraph:
             return []
         return [ref_of(n) for n, keys in self.graph[node].items() if HAS_COLUMN in keys]
 
-    def downstream(self, start: list[ColumnRef], depth: int | None = None,
-                   direct_only: bool = False) -> Answer:
+    def downstream(
+        self, start: list[ColumnRef], depth: int | None = None, direct_only: bool = False
+    ) -> Answer:
         """Everything that reads `start`, hop by hop (breadth first: each at its least depth).
 
         A statement that failed to parse or analyse might read `start`, so the answer lists
@@ -125,13 +131,15 @@ class LineageGraph:
         failed = tuple(d for d in self.project.diagnostics if d.severity is Severity.ERROR)
         return replace(answer, unanalysed=failed)
 
-    def upstream(self, start: list[ColumnRef], depth: int | None = None,
-                 direct_only: bool = False) -> Answer:
+    def upstream(
+        self, start: list[ColumnRef], depth: int | None = None, direct_only: bool = False
+    ) -> Answer:
         """Everything `start` is computed from."""
         return self._walk(start, depth, direct_only, self._in_edges)
 
-    def _walk(self, start: list[ColumnRef], depth: int | None, direct_only: bool,
-              step: _Step) -> Answer:
+    def _walk(
+        self, start: list[ColumnRef], depth: int | None, direct_only: bool, step: _Step
+    ) -> Answer:
         downstream = step == self._out_edges
         seen = set(start)
         hops: list[Hop] = []
@@ -149,19 +157,22 @@ class LineageGraph:
                 if reached in seen:
                     continue
                 seen.add(reached)
-                hops.append(Hop(reached, level + 1, edge.kind, edge.expression, edge.location,
-                                ref))
+                hops.append(Hop(reached, level + 1, edge.kind, edge.expression, edge.location, ref))
                 queue.append((reached, level + 1))
         ordered = sorted(hops, key=lambda h: (h.depth, h.ref.sort_key))
-        return Answer(tuple(start), tuple(ordered), tuple(sorted(
-            blind.values(), key=lambda b: (b.target.sort_key, b.location, b.reason))))
+        return Answer(
+            tuple(start),
+            tuple(ordered),
+            tuple(sorted(blind.values(), key=lambda b: (b.target.sort_key, b.location, b.reason))),
+        )
 
     def _out_edges(self, ref: ColumnRef) -> Iterator[tuple[Edge, ColumnRef]]:
         """Reads of `ref`. The rows of a relation are read by whatever reads any column."""
         sources = self.relation_columns(ref.relation) if ref.column is None else [ref]
         for source in sources:
-            for _, target, data in sorted(self.graph.out_edges(node_of(source), data=True),
-                                          key=_edge_order):
+            for _, target, data in sorted(
+                self.graph.out_edges(node_of(source), data=True), key=_edge_order
+            ):
                 if "edge" in data:
                     yield data["edge"], ref_of(target)
 
@@ -172,8 +183,7 @@ class LineageGraph:
             node = node_of(target)
             if node not in self.graph:
                 continue
-            for source, _, data in sorted(self.graph.in_edges(node, data=True),
-                                          key=_edge_order):
+            for source, _, data in sorted(self.graph.in_edges(node, data=True), key=_edge_order):
                 if "edge" in data:
                     yield data["edge"], ref_of(source)
 
@@ -181,7 +191,8 @@ class LineageGraph:
         if downstream:
             return self._blind.downstream.get(ref.relation, [])
         spots = self._blind.by_target.get(ref, []) + self._blind.by_target.get(
-            ColumnRef(ref.relation, None), [])
+            ColumnRef(ref.relation, None), []
+        )
         return spots
 
 
@@ -206,5 +217,3 @@ def _index_blind_spots(spots: tuple[BlindSpot, ...]) -> _BlindIndex:
 def _edge_order(item: tuple[Node, Node, dict[str, object]]) -> tuple[Node, Node, str]:
     edge = item[2].get("edge")
     return item[0], item[1], str(edge.sort_key) if isinstance(edge, Edge) else ""
-
-

@@ -25,8 +25,9 @@ def resolve(project: Project, typed: str) -> list[ColumnRef]:
             return _expand(project, candidates[0])
         if len(candidates) > 1:
             listed = ", ".join(str(c) for c in candidates[:10])
-            raise UsageError(f"'{typed}' is ambiguous: it could be {listed}. "
-                             "Type more of the name.")
+            raise UsageError(
+                f"'{typed}' is ambiguous: it could be {listed}. Type more of the name."
+            )
     raise UnknownName(_unknown_message(project, typed, name))
 
 

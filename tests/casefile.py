@@ -10,10 +10,10 @@ A case file holds many cases. Each case is a block:
     -- mart.u.id <- raw.users.id identity
     -- mart.u.mail <- raw.users.email identity
     -- mart.u.* <- raw.users.id filter
-    -- blind: mart.u.col            (optional; targets that carry a blind spot, `rel.*` for a relation)
+    -- blind: mart.u.col            (optional; targets with a blind spot, `rel.*` for a relation)
     -- diagnostics: unknown-relation (optional; the exact set of warning/error codes, default none)
-    -- known-limitation: why      (optional; the case states what the database does, the engine
-                                  does not do it yet: it runs as a strict xfail)
+    -- known-limitation: why      (optional; the case states what the database does and the
+                                  engine does not do yet: it runs as a strict xfail)
 
 The SQL of a case is a small plain-SQL project: statements apply in order. Expected edges are
 compared as an exact set, so an edge the engine adds that is not listed fails the case: that is
@@ -26,8 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_HEADER = re.compile(
-    r"^--\s*(case|dialect|expect|blind|diagnostics|known-limitation)\s*:\s*(.*)$")
+_HEADER = re.compile(r"^--\s*(case|dialect|expect|blind|diagnostics|known-limitation)\s*:\s*(.*)$")
 _EDGE = re.compile(r"^--\s*(\S+)\s*<-\s*(\S+)\s+(\w+)\s*$")
 
 
@@ -56,9 +55,17 @@ def read_cases(path: Path) -> list[Case]:
         if header and header.group(1) == "case":
             if current:
                 cases.append(_finish(current, path))
-            current = {"name": header.group(2).strip(), "line": number, "dialect": file_dialect,
-                       "sql": [], "edges": set(), "blind": set(), "diagnostics": set(),
-                       "expecting": False, "limitation": ""}
+            current = {
+                "name": header.group(2).strip(),
+                "line": number,
+                "dialect": file_dialect,
+                "sql": [],
+                "edges": set(),
+                "blind": set(),
+                "diagnostics": set(),
+                "expecting": False,
+                "limitation": "",
+            }
         elif header and header.group(1) == "dialect":
             if current is None:
                 file_dialect = header.group(2).strip()

@@ -31,7 +31,9 @@ def test_who_uses_follows_email_to_every_reader() -> None:
     reached = {(h["ref"]["relation"], h["ref"]["column"]): h for h in answer["hops"]}
     assert reached["staging.stg_users", "email"]["kind"] == "transformation"
     assert reached["staging.stg_users", "email"]["location"] == {
-        "path": "2_staging/10_staging_views.sql", "line": 4}
+        "path": "2_staging/10_staging_views.sql",
+        "line": 4,
+    }
     assert reached["marts.dim_users", "email"]["depth"] == 2
     assert reached["ops.user_snapshots", "email"]["kind"] == "identity"
     # the MERGE only updates when the email differs: a conditional read
@@ -43,8 +45,12 @@ def test_who_uses_follows_email_to_every_reader() -> None:
     assert ("marts.product_affinity", "product_id") not in reached
     assert answer["complete"] is True
     path = [(p["relation"], p["column"]) for p in reached["ops.user_snapshots", "email"]["path"]]
-    assert path == [("raw.users", "email"), ("staging.stg_users", "email"),
-                    ("marts.dim_users", "email"), ("ops.user_snapshots", "email")]
+    assert path == [
+        ("raw.users", "email"),
+        ("staging.stg_users", "email"),
+        ("marts.dim_users", "email"),
+        ("ops.user_snapshots", "email"),
+    ]
 
 
 def test_direct_only_and_depth_limit_the_answer() -> None:
@@ -54,18 +60,30 @@ def test_direct_only_and_depth_limit_the_answer() -> None:
     assert all(h["ref"]["column"] is not None for h in direct["hops"])
     shallow = json.loads(run(*args, "--depth", "1").stdout)
     assert [(h["ref"]["relation"], h["ref"]["column"]) for h in shallow["hops"]] == [
-        ("staging.stg_users", "email")]
+        ("staging.stg_users", "email")
+    ]
 
 
 def test_trace_walks_upstream_through_aggregation() -> None:
-    result = run("trace", "marts.revenue_by_country.revenue", "--project-dir", str(EXAMPLE),
-                 "--direct-only", "--format", "json")
+    result = run(
+        "trace",
+        "marts.revenue_by_country.revenue",
+        "--project-dir",
+        str(EXAMPLE),
+        "--direct-only",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
-    hops = [(h["ref"]["relation"], h["ref"]["column"], h["kind"])
-            for h in json.loads(result.stdout)["hops"]]
-    assert hops == [("marts.fct_orders", "paid_amount", "aggregation"),
-                    ("staging.stg_payments", "amount", "aggregation"),
-                    ("raw.payments", "amount_cents", "transformation")]
+    hops = [
+        (h["ref"]["relation"], h["ref"]["column"], h["kind"])
+        for h in json.loads(result.stdout)["hops"]
+    ]
+    assert hops == [
+        ("marts.fct_orders", "paid_amount", "aggregation"),
+        ("staging.stg_payments", "amount", "aggregation"),
+        ("raw.payments", "amount_cents", "transformation"),
+    ]
 
 
 def test_trace_text_shows_indirect_inputs_of_the_rows() -> None:
@@ -83,7 +101,9 @@ def test_unknown_name_exits_2_with_suggestions() -> None:
 
 
 def test_ambiguous_short_name_lists_candidates(tmp_path: Path) -> None:
-    write(tmp_path, "a.sql", "create table s1.users (email text); create table s2.users (email text);")
+    write(
+        tmp_path, "a.sql", "create table s1.users (email text); create table s2.users (email text);"
+    )
     result = run("who-uses", "users.email", "--project-dir", str(tmp_path))
     assert result.exit_code == 2
     assert "s1.users.email" in result.stderr and "s2.users.email" in result.stderr
@@ -98,8 +118,12 @@ def test_unique_suffix_and_relation_names_are_accepted() -> None:
 
 
 def test_blind_spot_on_the_path_exits_3(tmp_path: Path) -> None:
-    write(tmp_path, "1.sql", "create table raw.a (id int, email text);\n"
-                             "create view v1 as select * from raw.a join raw.b on a.id = b.id;")
+    write(
+        tmp_path,
+        "1.sql",
+        "create table raw.a (id int, email text);\n"
+        "create view v1 as select * from raw.a join raw.b on a.id = b.id;",
+    )
     # raw.b's columns flow into v1 through a * nobody can expand: who-uses cannot be sure
     result = run("who-uses", "raw.b.id", "--project-dir", str(tmp_path))
     assert result.exit_code == 3, result.output
@@ -120,8 +144,12 @@ def test_a_failed_statement_makes_who_uses_incomplete(tmp_path: Path) -> None:
 
 
 def test_every_building_command_prints_the_coverage_line() -> None:
-    for args in (["graph"], ["who-uses", "raw.users.email"], ["trace", "marts.dim_users.email"],
-                 ["diagnostics"]):
+    for args in (
+        ["graph"],
+        ["who-uses", "raw.users.email"],
+        ["trace", "marts.dim_users.email"],
+        ["diagnostics"],
+    ):
         result = run(*args, "--project-dir", str(EXAMPLE))
         assert "coverage: 19 of 19 statements parsed and analysed" in result.stderr, args
 
@@ -135,20 +163,37 @@ def test_graph_json_is_deterministic_and_versioned(tmp_path: Path) -> None:
     assert document["schema_version"] == "1.0"
     assert document["coverage"]["statements"] == 19
     kinds = {e["kind"] for e in document["edges"]}
-    assert {"identity", "transformation", "aggregation", "filter", "join", "group_by",
-            "window", "conditional"} <= kinds
+    assert {
+        "identity",
+        "transformation",
+        "aggregation",
+        "filter",
+        "join",
+        "group_by",
+        "window",
+        "conditional",
+    } <= kinds
 
 
 def test_graph_dot_draws_indirect_edges_dashed() -> None:
     dot = run("graph", "--project-dir", str(EXAMPLE), "--format", "dot").stdout
     assert dot.startswith("digraph lineage {")
-    assert '"raw.users.email" -> "staging.stg_users.email" [label="transformation", style=solid]' in dot
-    assert 'style=dashed' in dot
+    assert (
+        '"raw.users.email" -> "staging.stg_users.email" [label="transformation", style=solid]'
+        in dot
+    )
+    assert "style=dashed" in dot
 
 
 def test_dialect_option_and_config(tmp_path: Path) -> None:
-    write(tmp_path, "a.sql", "create table raw.t (Email text); create table m as select Email from raw.t;")
-    result = run("who-uses", "raw.t.email", "--project-dir", str(tmp_path), "--dialect", "snowflake")
+    write(
+        tmp_path,
+        "a.sql",
+        "create table raw.t (Email text); create table m as select Email from raw.t;",
+    )
+    result = run(
+        "who-uses", "raw.t.email", "--project-dir", str(tmp_path), "--dialect", "snowflake"
+    )
     assert result.exit_code == 0, result.output
     assert "M.EMAIL" in result.stdout
     write(tmp_path, "lineage.yml", "dialect: snowflake\n")
@@ -197,6 +242,7 @@ def test_python_dash_m_entry_point() -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "lineage", "--version"], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "lineage", "--version"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0 and "lineage" in done.stdout

@@ -32,8 +32,9 @@ def mismatch(case: Case) -> str | None:
     actual = _edges(project)
     problems = []
     if actual != case.edges:
-        problems.append(f"missing: {sorted(case.edges - actual)}\n"
-                        f"extra: {sorted(actual - case.edges)}")
+        problems.append(
+            f"missing: {sorted(case.edges - actual)}\nextra: {sorted(actual - case.edges)}"
+        )
     codes = {d.code.value for d in project.diagnostics if d.severity >= Severity.WARNING}
     if codes != set(case.diagnostics):
         problems.append(f"diagnostics: expected {sorted(case.diagnostics)}, got {sorted(codes)}")
@@ -64,10 +65,16 @@ def test_case(case: Case) -> None:
 
 
 def test_the_comparison_catches_a_wrong_kind_an_extra_edge_and_a_missing_diagnostic() -> None:
-    case = Case("probe", "probe.sql", 1, "postgres",
-                "create table a (x int, y int); create table b as select x, y + 1 as z from a;",
-                frozenset({("b.x", "a.x", "identity"), ("b.z", "a.y", "transformation")}),
-                frozenset(), frozenset())
+    case = Case(
+        "probe",
+        "probe.sql",
+        1,
+        "postgres",
+        "create table a (x int, y int); create table b as select x, y + 1 as z from a;",
+        frozenset({("b.x", "a.x", "identity"), ("b.z", "a.y", "transformation")}),
+        frozenset(),
+        frozenset(),
+    )
     assert mismatch(case) is None
     assert mismatch(replace(case, edges=case.edges - {("b.x", "a.x", "identity")})) is not None
     wrong_kind = (case.edges - {("b.z", "a.y", "transformation")}) | {("b.z", "a.y", "identity")}

@@ -17,8 +17,10 @@ ANSWER_SCHEMA_VERSION = "1.0"
 def answer_text(project: Project, answer: Answer, direction: str) -> str:
     start = ", ".join(str(r) for r in answer.start)
     verb = "read by" if direction == "downstream" else "computed from"
-    lines = [f"{start} is {verb} {len(answer.hops)} column{'s' if len(answer.hops) != 1 else ''}"
-             f"{' and relation rows' if any(h.ref.column is None for h in answer.hops) else ''}:"]
+    lines = [
+        f"{start} is {verb} {len(answer.hops)} column{'s' if len(answer.hops) != 1 else ''}"
+        f"{' and relation rows' if any(h.ref.column is None for h in answer.hops) else ''}:"
+    ]
     for hop in answer.hops:
         target = _label(hop.ref)
         lines.append(f"  {hop.depth}  {target:<40} {hop.kind.value:<15} {hop.location}")
@@ -55,11 +57,19 @@ def answer_document(project: Project, answer: Answer, direction: str) -> dict[st
         "direction": direction,
         "start": [serialize.ref(r) for r in answer.start],
         "complete": answer.complete,
-        "hops": [{"ref": serialize.ref(h.ref), "depth": h.depth, "kind": h.kind.value,
-                  "direct": h.kind.is_direct, "expression": h.expression,
-                  "location": serialize.location(h.location), "via": serialize.ref(h.via),
-                  "path": [serialize.ref(r) for r in answer.path_to(h.ref)]}
-                 for h in answer.hops],
+        "hops": [
+            {
+                "ref": serialize.ref(h.ref),
+                "depth": h.depth,
+                "kind": h.kind.value,
+                "direct": h.kind.is_direct,
+                "expression": h.expression,
+                "location": serialize.location(h.location),
+                "via": serialize.ref(h.via),
+                "path": [serialize.ref(r) for r in answer.path_to(h.ref)],
+            }
+            for h in answer.hops
+        ],
         "blind_spots": [serialize.blind_spot(b) for b in answer.blind_spots],
         "unanalysed": [serialize.diagnostic(d) for d in answer.unanalysed],
         "coverage": coverage_document(project),
@@ -67,9 +77,18 @@ def answer_document(project: Project, answer: Answer, direction: str) -> dict[st
 
 
 def answer_json(project: Project, answer: Answer, direction: str) -> str:
-    return json.dumps(answer_document(project, answer, direction), indent=2, sort_keys=True,
-                      ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            answer_document(project, answer, direction),
+            indent=2,
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
 
 
 ANSWER_FORMATS: dict[str, Callable[[Project, Answer, str], str]] = {
-    "text": answer_text, "json": answer_json}
+    "text": answer_text,
+    "json": answer_json,
+}

@@ -16,15 +16,20 @@ def coverage_line(project: Project) -> str:
     c = project.coverage
     problems = sum(1 for d in project.diagnostics if d.severity >= Severity.WARNING)
     where = " (run `lineage diagnostics` to list them)" if problems else ""
-    return (f"coverage: {c.statements_analysed} of {c.statements} statements parsed and "
-            f"analysed; {c.columns_resolved} of {c.columns} columns resolved; "
-            f"{problems} diagnostic{'s' if problems != 1 else ''}{where}")
+    return (
+        f"coverage: {c.statements_analysed} of {c.statements} statements parsed and "
+        f"analysed; {c.columns_resolved} of {c.columns} columns resolved; "
+        f"{problems} diagnostic{'s' if problems != 1 else ''}{where}"
+    )
 
 
 def coverage_document(project: Project) -> dict[str, Any]:
     c = project.coverage
-    return {"files": c.files, "statements": c.statements,
-            "statements_analysed": c.statements_analysed, "columns": c.columns,
-            "columns_resolved": c.columns_resolved,
-            "diagnostics": sum(1 for d in project.diagnostics
-                               if d.severity >= Severity.WARNING)}
+    return {
+        "files": c.files,
+        "statements": c.statements,
+        "statements_analysed": c.statements_analysed,
+        "columns": c.columns,
+        "columns_resolved": c.columns_resolved,
+        "diagnostics": sum(1 for d in project.diagnostics if d.severity >= Severity.WARNING),
+    }

@@ -34,21 +34,28 @@ def graph_json(project: Project) -> str:
 
 def graph_dot(project: Project) -> str:
     """Relations as clusters of column nodes; indirect edges dashed, row edges to the box."""
-    lines = ["digraph lineage {", "  rankdir=LR;", "  compound=true;",
-             '  node [shape=box, fontname="Helvetica", fontsize=10];']
+    lines = [
+        "digraph lineage {",
+        "  rankdir=LR;",
+        "  compound=true;",
+        '  node [shape=box, fontname="Helvetica", fontsize=10];',
+    ]
     for index, relation in enumerate(project.relations):
         lines.append(f"  subgraph cluster_{index} {{")
         lines.append(f"    label={_quote(relation.name)};")
-        lines.append(f"    {_quote(relation.name + '.*')} [label=\"rows\", shape=plaintext];")
+        lines.append(f'    {_quote(relation.name + ".*")} [label="rows", shape=plaintext];')
         for column in relation.columns:
-            lines.append(f"    {_quote(relation.name + '.' + column.name)} "
-                         f"[label={_quote(column.name)}];")
+            lines.append(
+                f"    {_quote(relation.name + '.' + column.name)} [label={_quote(column.name)}];"
+            )
         lines.append("  }")
     for edge in project.edges:
         target = edge.target.relation + "." + (edge.target.column or "*")
         style = "solid" if edge.kind.is_direct else "dashed"
-        lines.append(f"  {_quote(str(edge.source))} -> {_quote(target)} "
-                     f"[label={_quote(edge.kind.value)}, style={style}];")
+        lines.append(
+            f"  {_quote(str(edge.source))} -> {_quote(target)} "
+            f"[label={_quote(edge.kind.value)}, style={style}];"
+        )
     lines.append("}")
     return "\n".join(lines) + "\n"
 

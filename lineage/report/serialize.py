@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lineage.entities import BlindSpot, ColumnRef, Column, Diagnostic, Edge, Location, Relation
+from lineage.entities import BlindSpot, Column, ColumnRef, Diagnostic, Edge, Location, Relation
 
 
 def location(value: Location | None) -> dict[str, Any] | None:
@@ -16,28 +16,51 @@ def ref(value: ColumnRef) -> dict[str, Any]:
 
 
 def column(value: Column) -> dict[str, Any]:
-    return {"name": value.name, "type": value.data_type, "location": location(value.location),
-            "inferred": value.inferred, "dropped": value.dropped}
+    return {
+        "name": value.name,
+        "type": value.data_type,
+        "location": location(value.location),
+        "inferred": value.inferred,
+        "dropped": value.dropped,
+    }
 
 
 def relation(value: Relation) -> dict[str, Any]:
-    return {"name": value.name, "kind": value.kind.value, "location": location(value.location),
-            "dropped": value.dropped, "columns_complete": value.columns_complete,
-            "columns": [column(c) for c in value.columns]}
+    return {
+        "name": value.name,
+        "kind": value.kind.value,
+        "location": location(value.location),
+        "dropped": value.dropped,
+        "columns_complete": value.columns_complete,
+        "columns": [column(c) for c in value.columns],
+    }
 
 
 def edge(value: Edge) -> dict[str, Any]:
-    return {"source": ref(value.source), "target": ref(value.target), "kind": value.kind.value,
-            "direct": value.kind.is_direct, "expression": value.expression,
-            "location": location(value.location)}
+    return {
+        "source": ref(value.source),
+        "target": ref(value.target),
+        "kind": value.kind.value,
+        "direct": value.kind.is_direct,
+        "expression": value.expression,
+        "location": location(value.location),
+    }
 
 
 def blind_spot(value: BlindSpot) -> dict[str, Any]:
-    return {"target": ref(value.target), "reason": value.reason,
-            "location": location(value.location), "upstream": list(value.upstream)}
+    return {
+        "target": ref(value.target),
+        "reason": value.reason,
+        "location": location(value.location),
+        "upstream": list(value.upstream),
+    }
 
 
 def diagnostic(value: Diagnostic) -> dict[str, Any]:
-    return {"code": value.code.value, "severity": value.severity.name.lower(),
-            "message": value.message, "location": location(value.location),
-            "relation": value.relation}
+    return {
+        "code": value.code.value,
+        "severity": value.severity.name.lower(),
+        "message": value.message,
+        "location": location(value.location),
+        "relation": value.relation,
+    }

@@ -11,8 +11,9 @@ from lineage.entities import Diagnostic, DiagnosticCode, Location, Severity
 #: Files larger than this are reported and skipped (configurable as `max_file_bytes`).
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 
-_SKIPPED_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "target", "dbt_packages",
-                           "__pycache__", ".lineage"})
+_SKIPPED_DIRS = frozenset(
+    {".git", ".venv", "venv", "node_modules", "target", "dbt_packages", "__pycache__", ".lineage"}
+)
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,9 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def load(root: Path, paths: tuple[str, ...] = (),
-         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> LoadedFiles:
+def load(
+    root: Path, paths: tuple[str, ...] = (), max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> LoadedFiles:
     """Read every SQL file; unreadable, undecodable or oversized files become diagnostics."""
     files: list[SourceFile] = []
     diagnostics: list[Diagnostic] = []
@@ -79,13 +81,18 @@ def _read(path: Path, name: str, max_bytes: int) -> tuple[str | None, Diagnostic
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return None, _diagnostic(name, 1, DiagnosticCode.FILE_TOO_LARGE,
-                                     f"skipped: {size / 1e6:.1f} MB is over the limit of "
-                                     f"{max_bytes / 1e6:.1f} MB (max_file_bytes in lineage.yml)")
+            return None, _diagnostic(
+                name,
+                1,
+                DiagnosticCode.FILE_TOO_LARGE,
+                f"skipped: {size / 1e6:.1f} MB is over the limit of "
+                f"{max_bytes / 1e6:.1f} MB (max_file_bytes in lineage.yml)",
+            )
         data = path.read_bytes()
     except OSError as error:
-        return None, _diagnostic(name, 1, DiagnosticCode.UNREADABLE_FILE,
-                                 f"cannot read file: {error.strerror or error}")
+        return None, _diagnostic(
+            name, 1, DiagnosticCode.UNREADABLE_FILE, f"cannot read file: {error.strerror or error}"
+        )
     return decode(name, data)
 
 
@@ -96,12 +103,17 @@ def decode(name: str, data: bytes) -> tuple[str, Diagnostic | None]:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         text = data.decode("utf-8-sig", errors="replace")
-        return text, _diagnostic(name, line, DiagnosticCode.UNREADABLE_FILE,
-                                 f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
-                                 f"{error.start}); undecodable bytes were replaced with U+FFFD",
-                                 Severity.WARNING)
+        return text, _diagnostic(
+            name,
+            line,
+            DiagnosticCode.UNREADABLE_FILE,
+            f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
+            f"{error.start}); undecodable bytes were replaced with U+FFFD",
+            Severity.WARNING,
+        )
 
 
-def _diagnostic(path: str, line: int, code: DiagnosticCode, message: str,
-                severity: Severity = Severity.ERROR) -> Diagnostic:
+def _diagnostic(
+    path: str, line: int, code: DiagnosticCode, message: str, severity: Severity = Severity.ERROR
+) -> Diagnostic:
     return Diagnostic(Location(path, line), code, severity, message)

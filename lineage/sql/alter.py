@@ -9,7 +9,7 @@ from lineage.sql.prepare import relation_name
 from lineage.sql.recorder import Recorder
 
 
-def apply_alter(recorder: Recorder, tree: exp.Expression, line: int) -> bool:
+def apply_alter(recorder: Recorder, tree: exp.Expr, line: int) -> bool:
     """Apply each action of an ALTER TABLE; False when it does not concern a table."""
     if str(tree.args.get("kind") or "TABLE").upper() not in {"TABLE", "VIEW"}:
         return False
@@ -22,7 +22,7 @@ def apply_alter(recorder: Recorder, tree: exp.Expression, line: int) -> bool:
     return True
 
 
-def _apply(recorder: Recorder, name: str, action: exp.Expression, line: int) -> str:
+def _apply(recorder: Recorder, name: str, action: exp.Expr, line: int) -> str:
     if isinstance(action, exp.AlterRename) and isinstance(action.this, exp.Table):
         new = _renamed(name, action.this)
         if not recorder.catalog.rename(name, new):
@@ -64,5 +64,9 @@ def _renamed(old: str, table: exp.Table) -> str:
 
 
 def _unknown(recorder: Recorder, name: str, line: int) -> None:
-    recorder.diagnose(line, DiagnosticCode.UNKNOWN_RELATION,
-                      f"ALTER of {name}, which no earlier statement defines", name)
+    recorder.diagnose(
+        line,
+        DiagnosticCode.UNKNOWN_RELATION,
+        f"ALTER of {name}, which no earlier statement defines",
+        name,
+    )

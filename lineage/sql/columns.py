@@ -88,22 +88,32 @@ def _add(target: dict[tuple[str, str, EdgeKind], Read], read: Read) -> None:
 
 
 def query_lineage(
-    query: exp.Expression, tables: Callable[[str], TableInfo | None], dialect: str,
+    query: exp.Expr,
+    tables: Callable[[str], TableInfo | None],
+    dialect: str,
     line_offset: int = 0,
 ) -> QueryLineage:
     """Lineage of a qualified query. `tables(key)` describes each table key in it."""
     walker = _Walker(tables, dialect, line_offset)
     root = build_scope(query)
     if root is None:
-        return QueryLineage((), (), (Problem(DiagnosticCode.ANALYSIS_ERROR,
-                                                "not a query sqlglot can scope", line_offset),))
+        return QueryLineage(
+            (),
+            (),
+            (Problem(DiagnosticCode.ANALYSIS_ERROR, "not a query sqlglot can scope", line_offset),),
+        )
     result = walker.scope(root)
     outputs = tuple(
         OutputColumn(o.name, _sorted(o.reads.values()), tuple(o.blind), o.line)
         for o in result.outputs
     )
-    return QueryLineage(outputs, _sorted(result.rows.values()), tuple(walker.problems),
-                        result.columns_known, tuple(sorted(result.star_upstream)))
+    return QueryLineage(
+        outputs,
+        _sorted(result.rows.values()),
+        tuple(walker.problems),
+        result.columns_known,
+        tuple(sorted(result.star_upstream)),
+    )
 
 
 def _sorted(reads: Iterable[Read]) -> tuple[Read, ...]:
@@ -111,8 +121,9 @@ def _sorted(reads: Iterable[Read]) -> tuple[Read, ...]:
 
 
 class _Walker:
-    def __init__(self, tables: Callable[[str], TableInfo | None], dialect: str,
-                 line_offset: int) -> None:
+    def __init__(
+        self, tables: Callable[[str], TableInfo | None], dialect: str, line_offset: int
+    ) -> None:
         self.tables = tables
         self.dialect = dialect
         self.line_offset = line_offset
@@ -147,13 +158,13 @@ class _Walker:
 
     # -- helpers shared by the per-construct modules -------------------------------------------
 
-    def problem(self, code: DiagnosticCode, message: str, node: exp.Expression | None) -> None:
+    def problem(self, code: DiagnosticCode, message: str, node: exp.Expr | None) -> None:
         if (code, message) in self._seen_problems:
             return
         self._seen_problems.add((code, message))
         self.problems.append(Problem(code, message, self.line(node)))
 
-    def line(self, node: exp.Expression | None) -> int:
+    def line(self, node: exp.Expr | None) -> int:
         """The file line of `node`: its first identifier's line, offset to the file."""
         if node is None:
             return self.line_offset
@@ -162,13 +173,16 @@ class _Walker:
             lines.append(node.meta["line"])
         return self.line_offset + min(lines) - 1 if lines else self.line_offset
 
-    def sql(self, node: exp.Expression) -> str:
+    def sql(self, node: exp.Expr) -> str:
         text: str = node.sql(dialect=self.dialect)
         return text if len(text) <= 2000 else text[:1997] + "..."
 
     def reads_of(
-        self, scope: Scope, expression: exp.Expression, context: EdgeKind | None,
-        projection: exp.Expression | None = None,
+        self,
+        scope: Scope,
+        expression: exp.Expr,
+        context: EdgeKind | None,
+        projection: exp.Expr | None = None,
     ) -> tuple[list[Read], list[str]]:
         """Every relation column `expression` reads, with kinds, through child scopes."""
         reads: list[Read] = []
@@ -186,7 +200,7 @@ class _Walker:
         return reads, blind
 
     def subquery_reads(
-        self, scope: Scope, node: exp.Expression, kind: EdgeKind
+        self, scope: Scope, node: exp.Expr, kind: EdgeKind
     ) -> tuple[list[Read], list[str]]:
         """A subquery inside an expression: its outputs compose with `kind`, and its row
         reads decide the value at this position (so they keep their own indirect kind)."""
@@ -196,13 +210,15 @@ class _Walker:
             return [], ["a subquery could not be analysed"]
         result = self.scope(child)
         reads = [_composed(r, kind) for o in result.outputs for r in o.reads.values()]
-        reads.extend(r if not kind.is_direct or not r.kind.is_direct else _composed(r, kind)
-                     for r in result.rows.values())
+        reads.extend(
+            r if not kind.is_direct or not r.kind.is_direct else _composed(r, kind)
+            for r in result.rows.values()
+        )
         blind = [b for o in result.outputs for b in o.blind]
         return reads, blind
 
     def resolve(
-        self, scope: Scope, column: exp.Column, kind: EdgeKind, text_node: exp.Expression
+        self, scope: Scope, column: exp.Column, kind: EdgeKind, text_node: exp.Expr
     ) -> tuple[list[Read], list[str]]:
         from lineage.sql.resolve import resolve_column
 
@@ -214,7 +230,7 @@ def _composed(read: Read, outer: EdgeKind) -> Read:
     return Read(read.relation, read.column, kind, read.expression, read.line)
 
 
-def _child_scope(scope: Scope, node: exp.Expression) -> Scope | None:
+def _child_scope(scope: Scope, node: exp.Expr) -> Scope | None:
     target = node.this if isinstance(node, exp.Subquery) else node
     for child in scope.subquery_scopes + scope.derived_table_scopes + scope.set_operation_scopes:
         if child.expression is target or child.expression is node:

@@ -36,8 +36,8 @@ def compose(outer: EdgeKind, inner: EdgeKind) -> EdgeKind:
 
 
 def occurrences(
-    expression: exp.Expression, context: EdgeKind | None = None
-) -> Iterator[tuple[exp.Expression, EdgeKind]]:
+    expression: exp.Expr, context: EdgeKind | None = None
+) -> Iterator[tuple[exp.Expr, EdgeKind]]:
     """Yield each column and each nested query in `expression` with the kind of its position.
 
     `context=None` means `expression` is a whole projection: a bare column there is identity.
@@ -52,7 +52,7 @@ def occurrences(
     yield from _children(expression, _inside(expression, context))
 
 
-def _inside(expression: exp.Expression, context: EdgeKind | None) -> EdgeKind:
+def _inside(expression: exp.Expr, context: EdgeKind | None) -> EdgeKind:
     if context is not None and not context.is_direct:
         return context
     aggregates = isinstance(expression, exp.AggFunc) and not isinstance(expression, NAVIGATION)
@@ -63,18 +63,16 @@ def _inside(expression: exp.Expression, context: EdgeKind | None) -> EdgeKind:
     return EdgeKind.TRANSFORMATION
 
 
-def _children(
-    expression: exp.Expression, context: EdgeKind
-) -> Iterator[tuple[exp.Expression, EdgeKind]]:
+def _children(expression: exp.Expr, context: EdgeKind) -> Iterator[tuple[exp.Expr, EdgeKind]]:
     indirect = _indirect_args(expression)
     for key, value in expression.args.items():
         kind = indirect.get(key, context) if context.is_direct else context
         for child in value if isinstance(value, list) else [value]:
-            if isinstance(child, exp.Expression):
+            if isinstance(child, exp.Expr):
                 yield from occurrences(child, kind)
 
 
-def _indirect_args(expression: exp.Expression) -> dict[str, EdgeKind]:
+def _indirect_args(expression: exp.Expr) -> dict[str, EdgeKind]:
     """Arguments of `expression` whose columns decide rather than carry the value."""
     if isinstance(expression, exp.Window):
         return {"partition_by": EdgeKind.WINDOW, "order": EdgeKind.WINDOW}

@@ -43,8 +43,9 @@ def _branch(tree: exp.Merge, when: exp.When) -> Branch | None:
     then = when.args.get("then")
     if isinstance(then, exp.Update):
         pairs = [(e.this.name, e.expression) for e in then.expressions if isinstance(e, exp.EQ)]
-        return Branch(_select(tree, when, [v for _, v in pairs]), [n for n, _ in pairs],
-                      _conditional)
+        return Branch(
+            _select(tree, when, [v for _, v in pairs]), [n for n, _ in pairs], _conditional
+        )
     if isinstance(then, exp.Insert) and isinstance(then.this, exp.Tuple):
         names = [c.name for c in then.this.expressions]
         values = then.expression.expressions if isinstance(then.expression, exp.Tuple) else []
@@ -54,7 +55,7 @@ def _branch(tree: exp.Merge, when: exp.When) -> Branch | None:
     return None
 
 
-def _select(tree: exp.Merge, when: exp.When, values: list[exp.Expression]) -> exp.Select:
+def _select(tree: exp.Merge, when: exp.When, values: list[exp.Expr]) -> exp.Select:
     select = exp.select(*[exp.alias_(v.copy(), f"_lineage_{i}") for i, v in enumerate(values)])
     select = select.from_(tree.this.copy())
     select = select.join(tree.args["using"].copy(), on=tree.args["on"].copy())

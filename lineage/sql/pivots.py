@@ -37,8 +37,14 @@ def input_columns(walker: _Walker, source: exp.Table | Scope) -> list[str] | Non
 
 
 def pivot_column_reads(
-    walker: _Walker, scope: Scope, alias: str, pivot: exp.Pivot, name: str, kind: EdgeKind,
-    text: exp.Expression, node: exp.Expression,
+    walker: _Walker,
+    scope: Scope,
+    alias: str,
+    pivot: exp.Pivot,
+    name: str,
+    kind: EdgeKind,
+    text: exp.Expr,
+    node: exp.Expr,
 ) -> list[Read] | None:
     """Reads of output `name` of the pivoted source `alias`; None for a plain input column."""
     from lineage.sql.resolve import source_reads
@@ -49,8 +55,11 @@ def pivot_column_reads(
     if pivot.unpivot:
         return _unpivot(pivot, name, kind, read)
     keys = group_keys(walker, scope.sources[alias], pivot)
-    renamed = [c.name for c in pivot.args["alias"].columns] if isinstance(
-        pivot.args.get("alias"), exp.TableAlias) else []
+    renamed = (
+        [c.name for c in pivot.args["alias"].columns]
+        if isinstance(pivot.args.get("alias"), exp.TableAlias)
+        else []
+    )
     if name in renamed:
         position = renamed.index(name)
         name = keys[position] if keys is not None and position < len(keys) else name
@@ -69,8 +78,9 @@ def group_keys(walker: _Walker, source: exp.Table | Scope, pivot: exp.Pivot) -> 
     columns = input_columns(walker, source)
     if pivot.unpivot or columns is None:
         return [] if pivot.unpivot else None
-    used = set(_columns(pivot.expressions)) | {f.this.name for f in pivot.fields
-                                               if isinstance(f, exp.In)}
+    used = set(_columns(pivot.expressions)) | {
+        f.this.name for f in pivot.fields if isinstance(f, exp.In)
+    }
     return [c for c in columns if c not in used]
 
 
@@ -88,6 +98,9 @@ def _unpivot(pivot: exp.Pivot, name: str, kind: EdgeKind, read: object) -> list[
     return reads
 
 
-def _columns(expressions: list[exp.Expression]) -> list[str]:
-    return [c.name for e in expressions for c in
-            ([e] if isinstance(e, exp.Column) else e.find_all(exp.Column))]
+def _columns(expressions: list[exp.Expr]) -> list[str]:
+    return [
+        c.name
+        for e in expressions
+        for c in ([e] if isinstance(e, exp.Column) else e.find_all(exp.Column))
+    ]

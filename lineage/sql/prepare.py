@@ -12,12 +12,13 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
+from lineage.dialects import LATERAL_ALIAS_DIALECTS
 from lineage.sql.columns import TableInfo
 
 
 @dataclass(frozen=True)
 class Prepared:
-    query: exp.Expression
+    query: exp.Expr
     tables: dict[str, TableInfo]
     error: str | None = None
 
@@ -28,16 +29,20 @@ def relation_name(table: exp.Table) -> str:
 
 
 def prepare(
-    query: exp.Expression, dialect: str, columns_of: Callable[[str], list[str] | None]
+    query: exp.Expr, dialect: str, columns_of: Callable[[str], list[str] | None]
 ) -> Prepared:
     """Key and qualify `query` (already normalized) in place. `columns_of(relation)` gives the known
     columns of a relation in order, or None when they are not known."""
     _inline_named_windows(query)
     tables = _key_tables(query, columns_of)
     schema = MappingSchema(
-        {key: dict.fromkeys(info.columns_ordered, "UNKNOWN")
-         for key, info in tables.items() if info.columns_ordered is not None},
-        dialect=dialect, normalize=False,
+        {
+            key: dict.fromkeys(info.columns_ordered, "UNKNOWN")
+            for key, info in tables.items()
+            if info.columns_ordered is not None
+        },
+        dialect=dialect,
+        normalize=False,
     )
     try:
         query = _qualify(query, dialect, schema, qualify_columns=True)
@@ -53,11 +58,22 @@ def prepare(
     return Prepared(query, _infos(tables))
 
 
-def _qualify(query: exp.Expression, dialect: str, schema: MappingSchema,
-             qualify_columns: bool) -> exp.Expression:
-    return qualify(query, dialect=dialect, schema=schema, validate_qualify_columns=False,
-                   quote_identifiers=False, identify=False, allow_partial_qualification=True,
-                   qualify_columns=qualify_columns)
+def _qualify(
+    query: exp.Expr, dialect: str, schema: MappingSchema, qualify_columns: bool
+) -> exp.Expr:
+    """sqlglot expands select aliases in every dialect; where the warehouse does not, the
+    column walk resolves alias names itself (ORDER BY / GROUP BY / HAVING only)."""
+    return qualify(
+        query,
+        dialect=dialect,
+        schema=schema,
+        validate_qualify_columns=False,
+        quote_identifiers=False,
+        identify=False,
+        allow_partial_qualification=True,
+        qualify_columns=qualify_columns,
+        expand_alias_refs=dialect in LATERAL_ALIAS_DIALECTS,
+    )
 
 
 @dataclass(frozen=True)
@@ -68,14 +84,14 @@ class _Keyed:
 
 def _infos(tables: dict[str, _Keyed]) -> dict[str, TableInfo]:
     return {
-        key: TableInfo(k.relation, None if k.columns_ordered is None
-                       else tuple(k.columns_ordered))
+        key: TableInfo(k.relation, None if k.columns_ordered is None else tuple(k.columns_ordered))
         for key, k in tables.items()
     }
 
 
-def _key_tables(query: exp.Expression,
-                columns_of: Callable[[str], list[str] | None]) -> dict[str, _Keyed]:
+def _key_tables(
+    query: exp.Expr, columns_of: Callable[[str], list[str] | None]
+) -> dict[str, _Keyed]:
     cte_names = {cte.alias_or_name for cte in query.find_all(exp.CTE)}
     keys: dict[str, str] = {}
     tables: dict[str, _Keyed] = {}
@@ -95,7 +111,7 @@ def _key_tables(query: exp.Expression,
     return tables
 
 
-def _inline_named_windows(query: exp.Expression) -> None:
+def _inline_named_windows(query: exp.Expr) -> None:
     """`OVER w` with `WINDOW w AS (PARTITION BY ...)`: copy the definition into each use."""
     for select in query.find_all(exp.Select):
         definitions = {w.name: w for w in select.args.get("windows") or []}
@@ -108,6 +124,9 @@ def _inline_named_windows(query: exp.Expression) -> None:
                 continue
             for key in ("partition_by", "order", "spec"):
                 if not window.args.get(key) and definition.args.get(key):
-                    window.set(key, definition.args[key].copy()
-                               if isinstance(definition.args[key], exp.Expression)
-                               else [e.copy() for e in definition.args[key]])
+                    window.set(
+                        key,
+                        definition.args[key].copy()
+                        if isinstance(definition.args[key], exp.Expr)
+                        else [e.copy() for e in definition.args[key]],
+                    )

@@ -22,8 +22,14 @@ from lineage.entities import (
 from lineage.sql.columns import QueryLineage, Read, query_lineage
 from lineage.sql.prepare import prepare
 
-_ERRORS = frozenset({DiagnosticCode.PARSE_ERROR, DiagnosticCode.ANALYSIS_ERROR,
-                     DiagnosticCode.UNREADABLE_FILE, DiagnosticCode.FILE_TOO_LARGE})
+_ERRORS = frozenset(
+    {
+        DiagnosticCode.PARSE_ERROR,
+        DiagnosticCode.ANALYSIS_ERROR,
+        DiagnosticCode.UNREADABLE_FILE,
+        DiagnosticCode.FILE_TOO_LARGE,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -55,11 +61,13 @@ class Recorder:
     _unknown_reported: set[str] = field(default_factory=set)
     path: str = ""
 
-    def diagnose(self, line: int, code: DiagnosticCode, message: str,
-                 relation: str | None = None) -> None:
+    def diagnose(
+        self, line: int, code: DiagnosticCode, message: str, relation: str | None = None
+    ) -> None:
         severity = Severity.ERROR if code in _ERRORS else Severity.WARNING
-        self.diagnostics.append(Diagnostic(Location(self.path, line), code, severity, message,
-                                           relation))
+        self.diagnostics.append(
+            Diagnostic(Location(self.path, line), code, severity, message, relation)
+        )
 
     # -- relations ------------------------------------------------------------------------
 
@@ -70,9 +78,13 @@ class Recorder:
             relation = self.catalog.external(name, Location(self.path, line))
             if name not in self._unknown_reported:
                 self._unknown_reported.add(name)
-                self.diagnose(line, DiagnosticCode.UNKNOWN_RELATION,
-                              f"{name} is read but not defined by any statement of the project; "
-                              "its columns are learnt from how it is used", name)
+                self.diagnose(
+                    line,
+                    DiagnosticCode.UNKNOWN_RELATION,
+                    f"{name} is read but not defined by any statement of the project; "
+                    "its columns are learnt from how it is used",
+                    name,
+                )
         return relation
 
     def forget_edges_into(self, relation: RelationState) -> None:
@@ -82,7 +94,7 @@ class Recorder:
 
     # -- queries --------------------------------------------------------------------------
 
-    def analyse(self, query: exp.Expression, line: int) -> QueryLineage | None:
+    def analyse(self, query: exp.Expr, line: int) -> QueryLineage | None:
         """Column lineage of a query read at `line`; None (and a diagnostic) if impossible."""
 
         def columns_of(name: str) -> list[str] | None:
@@ -101,15 +113,24 @@ class Recorder:
     def column(self, relation: RelationState, name: str, line: int) -> tuple[int, int]:
         return relation.id, self.catalog.column_id(relation, name, Location(self.path, line))
 
-    def edge(self, read: Read, target: tuple[int, int | None],
-             kind: Callable[[EdgeKind], EdgeKind] = lambda k: k) -> None:
-        source = self.column(self.relation_for_read(read.relation, read.line), read.column,
-                             read.line)
-        self.edges.append(_IdEdge(source, target, kind(read.kind), read.expression,
-                                  Location(self.path, read.line)))
+    def edge(
+        self,
+        read: Read,
+        target: tuple[int, int | None],
+        kind: Callable[[EdgeKind], EdgeKind] = lambda k: k,
+    ) -> None:
+        source = self.column(
+            self.relation_for_read(read.relation, read.line), read.column, read.line
+        )
+        self.edges.append(
+            _IdEdge(
+                source, target, kind(read.kind), read.expression, Location(self.path, read.line)
+            )
+        )
 
-    def blind_spot(self, target: tuple[int, int | None], reason: str, line: int,
-                   upstream: tuple[str, ...] = ()) -> None:
+    def blind_spot(
+        self, target: tuple[int, int | None], reason: str, line: int, upstream: tuple[str, ...] = ()
+    ) -> None:
         self.blind.append(_IdBlind(target, reason, Location(self.path, line), upstream))
 
     # -- final values ---------------------------------------------------------------------
@@ -118,19 +139,20 @@ class Recorder:
         names = self.catalog.names()
         edges = {
             (e.source, e.target, e.kind, e.location, e.expression): Edge(
-                _ref(names, e.source), _ref(names, e.target), e.kind, e.expression, e.location)
+                _ref(names, e.source), _ref(names, e.target), e.kind, e.expression, e.location
+            )
             for e in self.edges
         }
         return tuple(sorted(edges.values(), key=lambda e: e.sort_key))
 
     def final_blind_spots(self) -> tuple[BlindSpot, ...]:
         names = self.catalog.names()
-        spots = {BlindSpot(_ref(names, b.target), b.reason, b.location, b.upstream)
-                 for b in self.blind}
+        spots = {
+            BlindSpot(_ref(names, b.target), b.reason, b.location, b.upstream) for b in self.blind
+        }
         return tuple(sorted(spots, key=lambda b: (b.target.sort_key, b.location, b.reason)))
 
 
-def _ref(names: dict[int, tuple[str, dict[int, str]]],
-         target: tuple[int, int | None]) -> ColumnRef:
+def _ref(names: dict[int, tuple[str, dict[int, str]]], target: tuple[int, int | None]) -> ColumnRef:
     relation, columns = names[target[0]]
     return ColumnRef(relation, None if target[1] is None else columns[target[1]])

@@ -24,7 +24,7 @@ Resolution = tuple[list["Read"], list[str]]
 
 
 def resolve_column(
-    walker: _Walker, scope: Scope, column: exp.Column, kind: EdgeKind, text: exp.Expression
+    walker: _Walker, scope: Scope, column: exp.Column, kind: EdgeKind, text: exp.Expr
 ) -> Resolution:
     if isinstance(column.this, exp.Star):
         return [], []
@@ -34,12 +34,36 @@ def resolve_column(
     owner = _owning_scope(scope, table)
     if owner is None:
         return _pivot_alias(walker, scope, column, kind, text)
+    if owner is scope and _array_joined(scope, column):
+        kind = compose(kind, EdgeKind.TRANSFORMATION)  # the element, not the array
     return source_reads(walker, owner, table, column.name, kind, text, column)
 
 
+def _array_joined(scope: Scope, column: exp.Column) -> bool:
+    """ClickHouse `ARRAY JOIN arr` (no alias): after it, `arr` names one element."""
+    select = scope.expression
+    if not isinstance(select, exp.Select) or column.find_ancestor(exp.Join) is not None:
+        return False
+    for join in select.args.get("joins") or []:
+        if str(join.args.get("kind") or "").upper() == "ARRAY":
+            for node in [join.this, *join.expressions]:
+                if isinstance(node, exp.Column) and (node.table, node.name) == (
+                    column.table,
+                    column.name,
+                ):
+                    return True
+    return False
+
+
 def source_reads(
-    walker: _Walker, scope: Scope, alias: str, name: str, kind: EdgeKind,
-    text: exp.Expression, node: exp.Expression, past_pivot: bool = False,
+    walker: _Walker,
+    scope: Scope,
+    alias: str,
+    name: str,
+    kind: EdgeKind,
+    text: exp.Expr,
+    node: exp.Expr,
+    past_pivot: bool = False,
 ) -> Resolution:
     """Reads of column `name` of the source `alias` of `scope` (of its input, before any
     PIVOT on it, when `past_pivot`)."""
@@ -55,37 +79,46 @@ def source_reads(
     output = child.output(name)
     if output is not None:
         return [_through(r, kind, walker, text, node) for r in output.reads.values()], list(
-            output.blind)
+            output.blind
+        )
     if not child.columns_known:
         reason = f"column {name} may come from an unexpanded * in {alias}"
         return [], [reason]
     if child.outputs:  # an empty result is a recursive CTE still being resolved
-        walker.problem(DiagnosticCode.UNRESOLVED_COLUMN,
-                       f"{alias} has no column {name}", node)
+        walker.problem(DiagnosticCode.UNRESOLVED_COLUMN, f"{alias} has no column {name}", node)
         return [], [f"{alias}.{name} does not exist"]
     return [], []
 
 
-def _through(read: Read, outer: EdgeKind, walker: _Walker, text: exp.Expression,
-             node: exp.Expression) -> Read:
+def _through(read: Read, outer: EdgeKind, walker: _Walker, text: exp.Expr, node: exp.Expr) -> Read:
     from lineage.sql.columns import Read
 
     if outer is EdgeKind.IDENTITY:
         return read
-    return Read(read.relation, read.column, compose(outer, read.kind), walker.sql(text),
-                walker.line(node))
+    return Read(
+        read.relation, read.column, compose(outer, read.kind), walker.sql(text), walker.line(node)
+    )
 
 
-def _table_reads(walker: _Walker, table: exp.Table, name: str, kind: EdgeKind,
-                 text: exp.Expression, node: exp.Expression) -> Resolution:
+def _table_reads(
+    walker: _Walker,
+    table: exp.Table,
+    name: str,
+    kind: EdgeKind,
+    text: exp.Expr,
+    node: exp.Expr,
+) -> Resolution:
     from lineage.sql.columns import Read
 
     info = walker.tables(table.name)
     if info is None:
         return [], [f"{table.sql()} is not a relation lineage can follow"]
     if info.columns is not None and name not in info.columns:
-        walker.problem(DiagnosticCode.UNKNOWN_COLUMN,
-                       f"{info.relation} has no column {name} in its known schema", node)
+        walker.problem(
+            DiagnosticCode.UNKNOWN_COLUMN,
+            f"{info.relation} has no column {name} in its known schema",
+            node,
+        )
     return [Read(info.relation, name, kind, walker.sql(text), walker.line(node))], []
 
 
@@ -97,30 +130,42 @@ def _owning_scope(scope: Scope | None, alias: str) -> Scope | None:
     return None
 
 
-def _pivoted(walker: _Walker, scope: Scope, alias: str, pivot: exp.Pivot, name: str,
-             kind: EdgeKind, text: exp.Expression, node: exp.Expression) -> Resolution | None:
+def _pivoted(
+    walker: _Walker,
+    scope: Scope,
+    alias: str,
+    pivot: exp.Pivot,
+    name: str,
+    kind: EdgeKind,
+    text: exp.Expr,
+    node: exp.Expr,
+) -> Resolution | None:
     """Output `name` of a pivoted source; its inputs are read past the pivot."""
     reads = pivot_column_reads(walker, scope, alias, pivot, name, kind, text, node)
     return None if reads is None else (reads, [])
 
 
-def _pivot_alias(walker: _Walker, scope: Scope, column: exp.Column, kind: EdgeKind,
-                 text: exp.Expression) -> Resolution:
+def _pivot_alias(
+    walker: _Walker, scope: Scope, column: exp.Column, kind: EdgeKind, text: exp.Expr
+) -> Resolution:
     for alias, source in scope.sources.items():
         pivot = source_pivot(source)
         if pivot is not None and pivot.alias_or_name == column.table:
             found = _pivoted(walker, scope, alias, pivot, column.name, kind, text, column)
             if found is not None:
                 return found
-            return source_reads(walker, scope, alias, column.name, kind, text, column,
-                                past_pivot=True)
-    walker.problem(DiagnosticCode.UNRESOLVED_COLUMN,
-                   f"{column.sql()} names no table of its query", column)
+            return source_reads(
+                walker, scope, alias, column.name, kind, text, column, past_pivot=True
+            )
+    walker.problem(
+        DiagnosticCode.UNRESOLVED_COLUMN, f"{column.sql()} names no table of its query", column
+    )
     return [], [f"{column.sql()} could not be resolved"]
 
 
-def _unqualified(walker: _Walker, scope: Scope, column: exp.Column, kind: EdgeKind,
-                 text: exp.Expression) -> Resolution:
+def _unqualified(
+    walker: _Walker, scope: Scope, column: exp.Column, kind: EdgeKind, text: exp.Expr
+) -> Resolution:
     name = column.name
     aliased = _aliased_expression(scope, name, column)
     if aliased is not None:
@@ -131,15 +176,21 @@ def _unqualified(walker: _Walker, scope: Scope, column: exp.Column, kind: EdgeKi
         return source_reads(walker, scope, candidates[0], name, kind, text, column)
     if candidates:
         listed = ", ".join(sorted(candidates))
-        walker.problem(DiagnosticCode.AMBIGUOUS_COLUMN,
-                       f"column {name} is ambiguous: it may come from {listed}", column)
+        walker.problem(
+            DiagnosticCode.AMBIGUOUS_COLUMN,
+            f"column {name} is ambiguous: it may come from {listed}",
+            column,
+        )
         return [], [f"{name} is ambiguous between {listed}"]
-    walker.problem(DiagnosticCode.UNRESOLVED_COLUMN,
-                   f"column {name} is not a column of any source of its query", column)
+    walker.problem(
+        DiagnosticCode.UNRESOLVED_COLUMN,
+        f"column {name} is not a column of any source of its query",
+        column,
+    )
     return [], [f"{name} could not be resolved"]
 
 
-def _aliased_expression(scope: Scope, name: str, column: exp.Column) -> exp.Expression | None:
+def _aliased_expression(scope: Scope, name: str, column: exp.Column) -> exp.Expr | None:
     """A select alias used by name (ORDER BY / HAVING / QUALIFY) or an ARRAY JOIN alias."""
     select = scope.expression
     if not isinstance(select, exp.Select):
@@ -147,16 +198,18 @@ def _aliased_expression(scope: Scope, name: str, column: exp.Column) -> exp.Expr
     if not _inside_projection(column, select):
         for projection in select.expressions:
             if isinstance(projection, exp.Alias) and projection.alias == name:
-                return projection.this
+                aliased: exp.Expr = projection.this
+                return aliased
     for join in select.args.get("joins") or []:
         for alias in join.find_all(exp.Alias):
             if alias.alias == name and alias.this is not column:
-                return alias.this
+                joined: exp.Expr = alias.this
+                return joined
     return None
 
 
 def _inside_projection(column: exp.Column, select: exp.Select) -> bool:
-    node: exp.Expression | None = column
+    node: exp.Expr | None = column
     while node is not None and node.parent is not select:
         node = node.parent
     return node is not None and node.arg_key == "expressions"
@@ -189,4 +242,3 @@ def _has_column(walker: _Walker, source: exp.Table | Scope, name: str) -> bool |
     if child.output(name) is not None:
         return True
     return None if not child.columns_known else False
-

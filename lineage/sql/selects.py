@@ -12,7 +12,7 @@ from lineage.sql.kinds import compose
 from lineage.sql.pivots import group_keys, source_pivot
 
 if TYPE_CHECKING:
-    from lineage.sql.columns import _ScopeLineage, _Walker
+    from lineage.sql.columns import Read, _Output, _ScopeLineage, _Walker
 
 #: Clauses whose columns change the rows of the whole result, and how.
 _ROW_CLAUSES = (
@@ -37,12 +37,13 @@ def select_lineage(walker: _Walker, scope: Scope) -> _ScopeLineage:
     return result
 
 
-def _is_star(projection: exp.Expression) -> bool:
+def _is_star(projection: exp.Expr) -> bool:
     return isinstance(projection, exp.Star) or (
-        isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star))
+        isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
+    )
 
 
-def _projection(walker: _Walker, scope: Scope, projection: exp.Expression) -> _Output:
+def _projection(walker: _Walker, scope: Scope, projection: exp.Expr) -> _Output:
     from lineage.sql.columns import _add, _Output
 
     expression = projection.this if isinstance(projection, exp.Alias) else projection
@@ -54,12 +55,14 @@ def _projection(walker: _Walker, scope: Scope, projection: exp.Expression) -> _O
     return output
 
 
-def _unexpanded_star(walker: _Walker, scope: Scope, star: exp.Expression,
-                     result: _ScopeLineage) -> None:
+def _unexpanded_star(walker: _Walker, scope: Scope, star: exp.Expr, result: _ScopeLineage) -> None:
     """A `*` qualify could not expand: the sources whose columns are known still contribute
     their columns; the others make the result's column list unknown."""
-    aliases = [star.table] if isinstance(star, exp.Column) and star.table else list(
-        scope.selected_sources)
+    aliases = (
+        [star.table]
+        if isinstance(star, exp.Column) and star.table
+        else list(scope.selected_sources)
+    )
     unknown: list[str] = []
     for alias in aliases:
         source = scope.sources.get(alias)
@@ -79,13 +82,22 @@ def _unexpanded_star(walker: _Walker, scope: Scope, star: exp.Expression,
     if not unknown:
         return
     result.columns_known = False
-    walker.problem(DiagnosticCode.UNEXPANDED_STAR,
-                   f"{star.sql(dialect=walker.dialect)} could not be expanded: the columns of "
-                   f"{', '.join(sorted(set(unknown)))} are not known", star)
+    walker.problem(
+        DiagnosticCode.UNEXPANDED_STAR,
+        f"{star.sql(dialect=walker.dialect)} could not be expanded: the columns of "
+        f"{', '.join(sorted(set(unknown)))} are not known",
+        star,
+    )
 
 
-def _expand_known(walker: _Walker, scope: Scope, alias: str, names: list[str],
-                  star: exp.Expression, result: _ScopeLineage) -> None:
+def _expand_known(
+    walker: _Walker,
+    scope: Scope,
+    alias: str,
+    names: list[str],
+    star: exp.Expr,
+    result: _ScopeLineage,
+) -> None:
     from lineage.sql.columns import _add, _Output
     from lineage.sql.resolve import source_reads
 
@@ -117,7 +129,7 @@ def _row_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
     _source_rows(walker, scope, result)
 
 
-def _row_generators(select: exp.Select) -> list[exp.Expression]:
+def _row_generators(select: exp.Expr) -> list[exp.Expr]:
     """UNNEST / EXPLODE in the select list emit one row per element: a join-like read."""
     found = []
     for projection in select.expressions:
@@ -127,7 +139,7 @@ def _row_generators(select: exp.Select) -> list[exp.Expression]:
     return found
 
 
-def _ancestors(node: exp.Expression, stop: exp.Expression) -> list[exp.Expression]:
+def _ancestors(node: exp.Expr, stop: exp.Expr) -> list[exp.Expr]:
     chain = []
     parent = node.parent
     while parent is not None and parent is not stop:
@@ -136,8 +148,9 @@ def _ancestors(node: exp.Expression, stop: exp.Expression) -> list[exp.Expressio
     return chain
 
 
-def _add_rows(walker: _Walker, scope: Scope, node: exp.Expression, kind: EdgeKind,
-              result: _ScopeLineage) -> None:
+def _add_rows(
+    walker: _Walker, scope: Scope, node: exp.Expr, kind: EdgeKind, result: _ScopeLineage
+) -> None:
     from lineage.sql.columns import _add
 
     reads, _blind = walker.reads_of(scope, node, kind, node)
@@ -177,8 +190,7 @@ def _join_reads(walker: _Walker, scope: Scope, join: exp.Join, result: _ScopeLin
             _add_rows(walker, scope, node, EdgeKind.JOIN, result)
 
 
-def _using_key(walker: _Walker, scope: Scope, alias: str, name: str,
-               result: _ScopeLineage) -> None:
+def _using_key(walker: _Walker, scope: Scope, alias: str, name: str, result: _ScopeLineage) -> None:
     from lineage.sql.columns import _add
     from lineage.sql.resolve import source_reads
 
@@ -203,8 +215,11 @@ def _source_rows(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
             for read in walker.scope(source).rows.values():
                 _add(result.rows, read)
         pivot = source_pivot(source) if source is not None else None
-        for key in (group_keys(walker, source, pivot) or []) if pivot is not None else []:
-            reads, _ = source_reads(walker, scope, alias, key, EdgeKind.GROUP_BY, pivot, pivot,
-                                    past_pivot=True)
+        if source is None or pivot is None:
+            continue
+        for key in group_keys(walker, source, pivot) or []:
+            reads, _ = source_reads(
+                walker, scope, alias, key, EdgeKind.GROUP_BY, pivot, pivot, past_pivot=True
+            )
             for read in reads:
                 _add(result.rows, read)

@@ -49,8 +49,11 @@ def _merge(walker: _Walker, scope: Scope, arms: list[_ScopeLineage]) -> _ScopeLi
     for position, name in enumerate(_output_names(arms, by_name, inner)):
         output = _Output(name, line=arms[0].outputs[0].line if arms[0].outputs else 0)
         for arm in valued:
-            matched = arm.output(name) if by_name else (
-                arm.outputs[position] if position < len(arm.outputs) else None)
+            matched = (
+                arm.output(name)
+                if by_name
+                else (arm.outputs[position] if position < len(arm.outputs) else None)
+            )
             if matched is not None:
                 for read in matched.reads.values():
                     _add(output.reads, read)
@@ -60,7 +63,7 @@ def _merge(walker: _Walker, scope: Scope, arms: list[_ScopeLineage]) -> _ScopeLi
         result.star_upstream.update(arm.star_upstream)
         for read in arm.rows.values():
             _add(result.rows, read)
-    for arm in arms[len(valued):]:
+    for arm in arms[len(valued) :]:
         for output in arm.outputs:
             for read in output.reads.values():
                 _add(result.rows, _as(read, EdgeKind.FILTER))
@@ -85,12 +88,16 @@ def _as(read: Read, kind: EdgeKind) -> Read:
     return Read(read.relation, read.column, kind, read.expression, read.line)
 
 
-def _check_widths(walker: _Walker, node: exp.Expression, arms: list[_ScopeLineage],
-                  by_name: bool) -> None:
+def _check_widths(
+    walker: _Walker, node: exp.Expr, arms: list[_ScopeLineage], by_name: bool
+) -> None:
     widths = {len(a.outputs) for a in arms if a.columns_known}
     if not by_name and len(widths) > 1:
-        walker.problem(DiagnosticCode.COLUMN_COUNT_MISMATCH,
-                       f"the arms of a {node.key.upper()} have {sorted(widths)} columns", node)
+        walker.problem(
+            DiagnosticCode.COLUMN_COUNT_MISMATCH,
+            f"the arms of a {node.key.upper()} have {sorted(widths)} columns",
+            node,
+        )
 
 
 def _order_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
@@ -102,5 +109,9 @@ def _order_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
     for column in order.find_all(exp.Column):
         output = result.output(column.name)
         for read in output.reads.values() if output else []:
-            _add(result.rows, Read(read.relation, read.column, EdgeKind.SORT,
-                                   walker.sql(order), walker.line(order)))
+            _add(
+                result.rows,
+                Read(
+                    read.relation, read.column, EdgeKind.SORT, walker.sql(order), walker.line(order)
+                ),
+            )

@@ -16,7 +16,7 @@ from lineage.catalog import RelationState
 from lineage.entities import DiagnosticCode, EdgeKind, Location, RelationKind
 from lineage.sql.columns import QueryLineage
 from lineage.sql.prepare import relation_name
-from lineage.sql.recorder import Recorder
+from lineage.sql.recorder import Recorder, _IdEdge
 
 
 class Outcome(Enum):
@@ -27,7 +27,7 @@ class Outcome(Enum):
     FAILED = "failed"
 
 
-def apply_statement(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+def apply_statement(recorder: Recorder, tree: exp.Expr, line: int) -> Outcome:
     handler = _HANDLERS.get(type(tree))
     if handler is not None:
         return handler(recorder, tree, line)
@@ -37,12 +37,41 @@ def apply_statement(recorder: Recorder, tree: exp.Expression, line: int) -> Outc
 
 
 #: Statements sqlglot reads only as an opaque command but that move no data between tables.
-_NO_DATA_MOVED = ("FUNCTION", "PROCEDURE", "TRIGGER", "EXTENSION", "INDEX", "SEQUENCE", "ROLE",
-                  "USER", "SCHEMA", "DATABASE", "TYPE", "DOMAIN", "POLICY", "STAGE",
-                  "FILE FORMAT", "WAREHOUSE", "OR REPLACE FUNCTION", "OR REPLACE PROCEDURE",
-                  "OR REPLACE TRIGGER")
-_DATA_STATEMENTS = frozenset({"CREATE", "INSERT", "MERGE", "UPDATE", "DELETE", "WITH",
-                              "SELECT", "ALTER", "REPLACE", "UPSERT"})
+_NO_DATA_MOVED = (
+    "FUNCTION",
+    "PROCEDURE",
+    "TRIGGER",
+    "EXTENSION",
+    "INDEX",
+    "SEQUENCE",
+    "ROLE",
+    "USER",
+    "SCHEMA",
+    "DATABASE",
+    "TYPE",
+    "DOMAIN",
+    "POLICY",
+    "STAGE",
+    "FILE FORMAT",
+    "WAREHOUSE",
+    "OR REPLACE FUNCTION",
+    "OR REPLACE PROCEDURE",
+    "OR REPLACE TRIGGER",
+)
+_DATA_STATEMENTS = frozenset(
+    {
+        "CREATE",
+        "INSERT",
+        "MERGE",
+        "UPDATE",
+        "DELETE",
+        "WITH",
+        "SELECT",
+        "ALTER",
+        "REPLACE",
+        "UPSERT",
+    }
+)
 
 
 def _command(recorder: Recorder, tree: exp.Command, line: int) -> Outcome:
@@ -50,23 +79,34 @@ def _command(recorder: Recorder, tree: exp.Command, line: int) -> Outcome:
     move data that is a parse failure (anything could be read); otherwise it is reported as
     not analysed."""
     verb = tree.name.upper()
-    rest = str(tree.expression.this if isinstance(tree.expression, exp.Expression)
-               else tree.expression or "").strip().upper()
+    rest = (
+        str(
+            tree.expression.this if isinstance(tree.expression, exp.Expr) else tree.expression or ""
+        )
+        .strip()
+        .upper()
+    )
     if verb in _DATA_STATEMENTS and not rest.startswith(_NO_DATA_MOVED):
-        recorder.diagnose(line, DiagnosticCode.PARSE_ERROR,
-                          f"cannot parse this {verb} statement in the {recorder.dialect} dialect "
-                          "(it is not valid SQL there, or uses syntax lineage cannot read yet)")
+        recorder.diagnose(
+            line,
+            DiagnosticCode.PARSE_ERROR,
+            f"cannot parse this {verb} statement in the {recorder.dialect} dialect "
+            "(it is not valid SQL there, or uses syntax lineage cannot read yet)",
+        )
         return Outcome.FAILED
-    recorder.diagnose(line, DiagnosticCode.UNSUPPORTED_STATEMENT,
-                      f"{verb} {rest.split(' ')[0] if rest else ''}".strip()
-                      + " statements are not analysed for lineage")
+    recorder.diagnose(
+        line,
+        DiagnosticCode.UNSUPPORTED_STATEMENT,
+        f"{verb} {rest.split(' ')[0] if rest else ''}".strip()
+        + " statements are not analysed for lineage",
+    )
     return Outcome.FAILED
 
 
 # -- CREATE ---------------------------------------------------------------------------------
 
 
-def _create(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+def _create(recorder: Recorder, tree: exp.Expr, line: int) -> Outcome:
     kind = _relation_kind(tree)
     target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
     if kind is None or not isinstance(target, exp.Table):
@@ -79,15 +119,16 @@ def _create(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
         return _create_as(recorder, name, kind, tree.expression, declared, line)
     like = tree.find(exp.LikeProperty)
     clone = tree.args.get("clone")
-    if like is not None or clone is not None:
-        source = (like or clone).this
+    origin = like if like is not None else clone
+    if origin is not None:
+        source = origin.this
         return _create_like(recorder, name, kind, source, line, copies_data=clone is not None)
     columns = _column_definitions(recorder, tree.this, line)
     recorder.catalog.define(name, kind, Location(recorder.path, line), columns)
     return Outcome.ANALYSED
 
 
-def _relation_kind(tree: exp.Expression) -> RelationKind | None:
+def _relation_kind(tree: exp.Expr) -> RelationKind | None:
     kind = str(tree.args.get("kind") or "").upper()
     if kind == "VIEW":
         materialized = tree.find(exp.MaterializedProperty) is not None
@@ -95,14 +136,15 @@ def _relation_kind(tree: exp.Expression) -> RelationKind | None:
     return RelationKind.TABLE if kind == "TABLE" else None
 
 
-def _declared_names(schema: exp.Expression) -> list[str] | None:
+def _declared_names(schema: exp.Expr) -> list[str] | None:
     if not isinstance(schema, exp.Schema) or not schema.expressions:
         return None
     return [e.name for e in schema.expressions]
 
 
-def _column_definitions(recorder: Recorder, schema: exp.Expression,
-                        line: int) -> list[tuple[str, str | None, Location | None]]:
+def _column_definitions(
+    recorder: Recorder, schema: exp.Expr, line: int
+) -> list[tuple[str, str | None, Location | None]]:
     if not isinstance(schema, exp.Schema):
         return []
     columns: list[tuple[str, str | None, Location | None]] = []
@@ -110,57 +152,77 @@ def _column_definitions(recorder: Recorder, schema: exp.Expression,
         if isinstance(definition, exp.ColumnDef):
             kind = definition.args.get("kind")
             data_type = kind.sql(dialect=recorder.dialect) if kind is not None else None
-            columns.append((definition.name, data_type,
-                            Location(recorder.path, _line_of(definition, line))))
+            columns.append(
+                (definition.name, data_type, Location(recorder.path, _line_of(definition, line)))
+            )
     return columns
 
 
-def _line_of(node: exp.Expression, statement_line: int) -> int:
+def _line_of(node: exp.Expr, statement_line: int) -> int:
     identifier = node.find(exp.Identifier)
     meta_line = identifier.meta.get("line") if identifier is not None else None
     return statement_line + meta_line - 1 if meta_line else statement_line
 
 
-def _create_as(recorder: Recorder, name: str, kind: RelationKind, query: exp.Expression,
-               declared: list[str] | None, line: int) -> Outcome:
+def _create_as(
+    recorder: Recorder,
+    name: str,
+    kind: RelationKind,
+    query: exp.Expr,
+    declared: list[str] | None,
+    line: int,
+) -> Outcome:
     lineage = recorder.analyse(query, line)
     if lineage is None:
-        relation, _ = recorder.catalog.define(name, kind, Location(recorder.path, line), [],
-                                              columns_known=False)
-        recorder.blind_spot((relation.id, None), "its defining query could not be analysed",
-                            line)
+        relation, _ = recorder.catalog.define(
+            name, kind, Location(recorder.path, line), [], columns_known=False
+        )
+        recorder.blind_spot((relation.id, None), "its defining query could not be analysed", line)
         return Outcome.FAILED
     names = _target_names(recorder, lineage, declared, line)
-    columns = [(n, None, Location(recorder.path, o.line or line))
-               for n, o in zip(names, lineage.outputs, strict=False)]
-    relation, replaced = recorder.catalog.define(name, kind, Location(recorder.path, line),
-                                                 columns, lineage.columns_known)
+    columns = [
+        (n, None, Location(recorder.path, o.line or line))
+        for n, o in zip(names, lineage.outputs, strict=False)
+    ]
+    relation, replaced = recorder.catalog.define(
+        name, kind, Location(recorder.path, line), columns, lineage.columns_known
+    )
     if replaced:
         recorder.forget_edges_into(relation)
     _write(recorder, lineage, relation, names, line, _RowTarget.RELATION)
     return Outcome.ANALYSED
 
 
-def _create_like(recorder: Recorder, name: str, kind: RelationKind, source: exp.Expression,
-                 line: int, copies_data: bool) -> Outcome:
+def _create_like(
+    recorder: Recorder,
+    name: str,
+    kind: RelationKind,
+    source: exp.Expr,
+    line: int,
+    copies_data: bool,
+) -> Outcome:
     source_name = relation_name(source) if isinstance(source, exp.Table) else source.sql()
     origin = recorder.relation_for_read(source_name, line)
-    columns = [(c.name, c.data_type, Location(recorder.path, line))
-               for c in origin.live_columns()]
-    relation, _ = recorder.catalog.define(name, kind, Location(recorder.path, line), columns,
-                                          origin.columns_known)
+    columns = [(c.name, c.data_type, Location(recorder.path, line)) for c in origin.live_columns()]
+    relation, _ = recorder.catalog.define(
+        name, kind, Location(recorder.path, line), columns, origin.columns_known
+    )
     if copies_data:
         for column in origin.live_columns():
             recorder.edges.append(_clone_edge(recorder, origin, relation, column.name, line))
     return Outcome.ANALYSED
 
 
-def _clone_edge(recorder: Recorder, origin: RelationState, relation: RelationState, name: str,
-                line: int) -> object:
-    from lineage.sql.recorder import _IdEdge
-
-    return _IdEdge(recorder.column(origin, name, line), recorder.column(relation, name, line),
-                   EdgeKind.IDENTITY, f"CLONE {origin.name}", Location(recorder.path, line))
+def _clone_edge(
+    recorder: Recorder, origin: RelationState, relation: RelationState, name: str, line: int
+) -> _IdEdge:
+    return _IdEdge(
+        recorder.column(origin, name, line),
+        recorder.column(relation, name, line),
+        EdgeKind.IDENTITY,
+        f"CLONE {origin.name}",
+        Location(recorder.path, line),
+    )
 
 
 # -- writing a query's lineage into a target -------------------------------------------------
@@ -173,22 +235,31 @@ class _RowTarget(Enum):
     COLUMNS = "columns"
 
 
-def _target_names(recorder: Recorder, lineage: QueryLineage, declared: list[str] | None,
-                  line: int) -> list[str]:
+def _target_names(
+    recorder: Recorder, lineage: QueryLineage, declared: list[str] | None, line: int
+) -> list[str]:
     produced = [o.name for o in lineage.outputs]
     if declared is None:
         return produced
     if len(declared) != len(produced) and lineage.columns_known:
-        recorder.diagnose(line, DiagnosticCode.COLUMN_COUNT_MISMATCH,
-                          f"{len(declared)} target columns but the query produces "
-                          f"{len(produced)}")
+        recorder.diagnose(
+            line,
+            DiagnosticCode.COLUMN_COUNT_MISMATCH,
+            f"{len(declared)} target columns but the query produces {len(produced)}",
+        )
     return declared[: len(produced)]
 
 
-def _write(recorder: Recorder, lineage: QueryLineage, relation: RelationState,
-           names: list[str], line: int, rows: _RowTarget,
-           row_kind: Callable[[EdgeKind], EdgeKind] = lambda k: k) -> None:
-    written = []
+def _write(
+    recorder: Recorder,
+    lineage: QueryLineage,
+    relation: RelationState,
+    names: list[str],
+    line: int,
+    rows: _RowTarget,
+    row_kind: Callable[[EdgeKind], EdgeKind] = lambda k: k,
+) -> None:
+    written: list[tuple[int, int | None]] = []
     for name, output in zip(names, lineage.outputs, strict=False):
         target = recorder.column(relation, name, output.line or line)
         written.append(target)
@@ -197,20 +268,25 @@ def _write(recorder: Recorder, lineage: QueryLineage, relation: RelationState,
         if output.blind:
             recorder.blind_spot(target, "; ".join(sorted(set(output.blind))), output.line or line)
     row_targets: list[tuple[int, int | None]] = (
-        [(relation.id, None)] if rows is _RowTarget.RELATION else list(written))
+        [(relation.id, None)] if rows is _RowTarget.RELATION else list(written)
+    )
     for read in lineage.rows:
-        for target in row_targets:
-            recorder.edge(read, target, row_kind)
+        for row_target in row_targets:
+            recorder.edge(read, row_target, row_kind)
     if not lineage.columns_known:
-        recorder.blind_spot((relation.id, None), "a * could not be expanded: columns of "
-                            f"{', '.join(lineage.star_upstream) or 'a source'} are not known",
-                            line, lineage.star_upstream)
+        recorder.blind_spot(
+            (relation.id, None),
+            "a * could not be expanded: columns of "
+            f"{', '.join(lineage.star_upstream) or 'a source'} are not known",
+            line,
+            lineage.star_upstream,
+        )
 
 
 # -- INSERT ---------------------------------------------------------------------------------
 
 
-def _insert(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+def _insert(recorder: Recorder, tree: exp.Expr, line: int) -> Outcome:
     target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
     if not isinstance(target, exp.Table):
         return Outcome.PASSED_OVER
@@ -229,11 +305,20 @@ def _insert(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
     return Outcome.ANALYSED
 
 
-def _insert_names(recorder: Recorder, tree: exp.Expression, relation: RelationState,
-                  lineage: QueryLineage, line: int) -> list[str]:
+def _insert_names(
+    recorder: Recorder,
+    tree: exp.Expr,
+    relation: RelationState,
+    lineage: QueryLineage,
+    line: int,
+) -> list[str]:
     declared = _declared_names(tree.this)
-    if declared is None and not tree.args.get("by_name") and relation.columns_known \
-            and relation.live_columns():
+    if (
+        declared is None
+        and not tree.args.get("by_name")
+        and relation.columns_known
+        and relation.live_columns()
+    ):
         declared = [c.name for c in relation.live_columns()]
     return _target_names(recorder, lineage, declared, line)
 
@@ -241,32 +326,54 @@ def _insert_names(recorder: Recorder, tree: exp.Expression, relation: RelationSt
 # -- UPDATE / DELETE / MERGE ----------------------------------------------------------------
 
 
-def _update(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+def _update(recorder: Recorder, tree: exp.Expr, line: int) -> Outcome:
     target = tree.this
     if not isinstance(target, exp.Table):
         return Outcome.PASSED_OVER
     assignments = [e for e in tree.expressions if isinstance(e, exp.EQ)]
-    select = _select_over(target, assignments)
-    if tree.args.get("from_"):
-        select = select.join(tree.args["from_"].this, join_type="cross")
-        for join in tree.args["from_"].args.get("joins") or []:
-            select.append("joins", join)
-    for join in tree.args.get("joins") or []:
-        select.append("joins", join)
+    first, joins = _update_sources(tree)
+    tables = [first, *(j.this for j in joins)] if first is not None else []
+    aliased = next((t for t in tables if not target.db and t.alias == target.name), None)
+    if isinstance(aliased, exp.Table):
+        target = aliased
+    select = _select_over(first if first is not None and aliased else target, assignments)
+    if first is not None and aliased is None:
+        select = select.join(first.copy(), join_type="cross")
+    for join in joins:
+        select.append("joins", join.copy())
     if tree.args.get("where"):
         select.set("where", tree.args["where"])
     return _write_columns(recorder, target, select, [a.this.name for a in assignments], line)
 
 
-def _select_over(target: exp.Table, assignments: list[exp.EQ]) -> exp.Select:
-    select = exp.select(*[exp.alias_(a.expression, f"_lineage_{i}")
-                          for i, a in enumerate(assignments)])
+def _update_sources(tree: exp.Expr) -> tuple[exp.Expr | None, list[exp.Expr]]:
+    """The first FROM item of `UPDATE ... FROM a, b JOIN c ON ...` and the joins after it.
+    T-SQL's `UPDATE u ... FROM users u` names its target by an alias defined here."""
+    from_ = tree.args.get("from_")
+    if from_ is None:
+        return None, list(tree.args.get("joins") or [])
+    first = from_.this.copy()
+    joins = [*(first.args.get("joins") or []), *(from_.args.get("joins") or [])]
+    joins.extend(tree.args.get("joins") or [])
+    first.set("joins", None)  # sqlglot hangs `FROM a JOIN b` joins on the table itself
+    return first, joins
+
+
+def _select_over(target: exp.Expr, assignments: list[exp.EQ]) -> exp.Select:
+    select = exp.select(
+        *[exp.alias_(a.expression, f"_lineage_{i}") for i, a in enumerate(assignments)]
+    )
     return select.from_(target.copy())
 
 
-def _write_columns(recorder: Recorder, target: exp.Table, select: exp.Select,
-                   names: list[str], line: int,
-                   row_kind: Callable[[EdgeKind], EdgeKind] = lambda k: k) -> Outcome:
+def _write_columns(
+    recorder: Recorder,
+    target: exp.Table,
+    select: exp.Select,
+    names: list[str],
+    line: int,
+    row_kind: Callable[[EdgeKind], EdgeKind] = lambda k: k,
+) -> Outcome:
     relation = recorder.relation_for_read(relation_name(target), line)
     lineage = recorder.analyse(select, line)
     if lineage is None:
@@ -275,7 +382,7 @@ def _write_columns(recorder: Recorder, target: exp.Table, select: exp.Select,
     return Outcome.ANALYSED
 
 
-def _delete(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+def _delete(recorder: Recorder, tree: exp.Expr, line: int) -> Outcome:
     target = tree.this
     if not isinstance(target, exp.Table) or not tree.args.get("where"):
         return Outcome.ANALYSED
@@ -286,8 +393,13 @@ def _delete(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
     return _rows_only(recorder, target, select, line)
 
 
-def _rows_only(recorder: Recorder, target: exp.Table, select: exp.Select, line: int,
-               row_kind: Callable[[EdgeKind], EdgeKind] = lambda k: k) -> Outcome:
+def _rows_only(
+    recorder: Recorder,
+    target: exp.Table,
+    select: exp.Select,
+    line: int,
+    row_kind: Callable[[EdgeKind], EdgeKind] = lambda k: k,
+) -> Outcome:
     relation = recorder.relation_for_read(relation_name(target), line)
     select.set("expressions", [exp.alias_(exp.Literal.number(1), "_lineage_rows")])
     lineage = recorder.analyse(select, line)
@@ -298,32 +410,33 @@ def _rows_only(recorder: Recorder, target: exp.Table, select: exp.Select, line: 
     return Outcome.ANALYSED
 
 
-def _merge(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+def _merge(recorder: Recorder, tree: exp.Expr, line: int) -> Outcome:
     from lineage.sql.merge import merge_branches
 
     target = tree.this
     if not isinstance(target, exp.Table):
         return Outcome.PASSED_OVER
     outcomes = []
-    for branch in merge_branches(tree):
+    for branch in merge_branches(tree):  # type: ignore[arg-type]
         if branch.names is None:
             outcomes.append(_rows_only(recorder, target, branch.select, line, branch.row_kind))
         else:
-            outcomes.append(_write_columns(recorder, target, branch.select, branch.names, line,
-                                           branch.row_kind))
+            outcomes.append(
+                _write_columns(recorder, target, branch.select, branch.names, line, branch.row_kind)
+            )
     return Outcome.FAILED if Outcome.FAILED in outcomes else Outcome.ANALYSED
 
 
 # -- ALTER / DROP ---------------------------------------------------------------------------
 
 
-def _alter(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+def _alter(recorder: Recorder, tree: exp.Expr, line: int) -> Outcome:
     from lineage.sql.alter import apply_alter
 
     return Outcome.ANALYSED if apply_alter(recorder, tree, line) else Outcome.PASSED_OVER
 
 
-def _drop(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
+def _drop(recorder: Recorder, tree: exp.Expr, line: int) -> Outcome:
     if str(tree.args.get("kind") or "").upper() not in {"TABLE", "VIEW"}:
         return Outcome.PASSED_OVER
     for table in tree.args.get("tables") or []:
@@ -332,9 +445,9 @@ def _drop(recorder: Recorder, tree: exp.Expression, line: int) -> Outcome:
     return Outcome.ANALYSED
 
 
-_Handler = Callable[[Recorder, exp.Expression, int], Outcome]
+_Handler = Callable[[Recorder, exp.Expr, int], Outcome]
 
-_HANDLERS: dict[type[exp.Expression], _Handler] = {
+_HANDLERS: dict[type[exp.Expr], _Handler] = {
     exp.Create: _create,
     exp.Insert: _insert,
     exp.Update: _update,

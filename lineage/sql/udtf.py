@@ -25,12 +25,11 @@ def udtf_lineage(walker: _Walker, scope: Scope) -> _ScopeLineage:
         return _lateral_subquery(walker, scope)
     if isinstance(node, (exp.Unnest, exp.Lateral)):
         return _table_function(walker, scope, node)
-    walker.problem(DiagnosticCode.ANALYSIS_ERROR,
-                   f"table source {node.key} is not supported", node)
+    walker.problem(DiagnosticCode.ANALYSIS_ERROR, f"table source {node.key} is not supported", node)
     return _ScopeLineage([], columns_known=False)
 
 
-def _alias_columns(node: exp.Expression) -> list[str]:
+def _alias_columns(node: exp.Expr) -> list[str]:
     alias = node.args.get("alias")
     if not isinstance(alias, exp.TableAlias):
         return []
@@ -48,12 +47,14 @@ def _lateral_subquery(walker: _Walker, scope: Scope) -> _ScopeLineage:
     names = _alias_columns(scope.expression) if scope.expression.alias_column_names else []
     if not names:
         return result
-    renamed = [_Output(name, o.reads, o.blind, o.line)
-               for name, o in zip(names, result.outputs, strict=False)]
+    renamed = [
+        _Output(name, o.reads, o.blind, o.line)
+        for name, o in zip(names, result.outputs, strict=False)
+    ]
     return _ScopeLineage(renamed, result.rows, result.columns_known, result.star_upstream)
 
 
-def _table_function(walker: _Walker, scope: Scope, node: exp.Expression) -> _ScopeLineage:
+def _table_function(walker: _Walker, scope: Scope, node: exp.Expr) -> _ScopeLineage:
     from lineage.sql.columns import _add, _Output, _ScopeLineage
 
     inputs = node.expressions if isinstance(node, exp.Unnest) else [node.this]
@@ -73,13 +74,13 @@ def _table_function(walker: _Walker, scope: Scope, node: exp.Expression) -> _Sco
     return result
 
 
-def _view_columns(node: exp.Expression) -> list[str]:
+def _view_columns(node: exp.Expr) -> list[str]:
     """`LATERAL VIEW explode(arr) t AS e`: the columns are on the view's alias."""
     alias = node.args.get("alias")
     return [c.name for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
 
 
-def _input_reads(walker: _Walker, scope: Scope, node: exp.Expression) -> list[Read]:
+def _input_reads(walker: _Walker, scope: Scope, node: exp.Expr) -> list[Read]:
     reads, _blind = walker.reads_of(scope, node, EdgeKind.TRANSFORMATION, node)
     return reads
 

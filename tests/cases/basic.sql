@@ -177,3 +177,35 @@ create table mart.orders as select id, cast(amount as int) as amount_int, create
 -- mart.orders.id <- raw.orders.id identity
 -- mart.orders.amount_int <- raw.orders.amount transformation
 -- mart.orders.order_date <- raw.orders.created_at transformation
+
+-- case: group_by_rollup
+create table raw.sales (region text, country text, channel text, amount numeric);
+create table mart.sales_rollup as select region, country, sum(amount) as total from raw.sales group by rollup (region, country);
+-- expect:
+-- mart.sales_rollup.region <- raw.sales.region identity
+-- mart.sales_rollup.country <- raw.sales.country identity
+-- mart.sales_rollup.total <- raw.sales.amount aggregation
+-- mart.sales_rollup.* <- raw.sales.region group_by
+-- mart.sales_rollup.* <- raw.sales.country group_by
+
+-- case: group_by_grouping_sets
+create table raw.sales (region text, channel text, amount numeric);
+create table mart.sales_sets as select region, channel, sum(amount) as total from raw.sales group by grouping sets ((region), (channel), ());
+-- expect:
+-- mart.sales_sets.region <- raw.sales.region identity
+-- mart.sales_sets.channel <- raw.sales.channel identity
+-- mart.sales_sets.total <- raw.sales.amount aggregation
+-- mart.sales_sets.* <- raw.sales.region group_by
+-- mart.sales_sets.* <- raw.sales.channel group_by
+
+-- case: group_by_cube_with_plain_key
+-- store_id is a plain key next to the CUBE: all three are grouping columns.
+create table raw.sales (store_id int, region text, channel text, amount numeric);
+create table mart.sales_cube as select store_id, region, channel, count(*) as n from raw.sales group by store_id, cube (region, channel);
+-- expect:
+-- mart.sales_cube.store_id <- raw.sales.store_id identity
+-- mart.sales_cube.region <- raw.sales.region identity
+-- mart.sales_cube.channel <- raw.sales.channel identity
+-- mart.sales_cube.* <- raw.sales.store_id group_by
+-- mart.sales_cube.* <- raw.sales.region group_by
+-- mart.sales_cube.* <- raw.sales.channel group_by
