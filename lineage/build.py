@@ -55,8 +55,23 @@ def build_project(root: Path, config: Config | None = None) -> Project:
         loaded.files,
         config.dialect,
         root=str(root),
-        diagnostics=loaded.diagnostics + config.diagnostics,
+        diagnostics=loaded.diagnostics + config.diagnostics + _project_kind(root),
     )
+
+
+def _project_kind(root: Path) -> tuple[Diagnostic, ...]:
+    """A dbt project is not read as dbt yet: say so rather than misread its Jinja quietly."""
+    if root.is_dir() and (root / "dbt_project.yml").is_file():
+        return (
+            Diagnostic(
+                Location("dbt_project.yml", 1),
+                DiagnosticCode.CONFIG_ERROR,
+                Severity.WARNING,
+                "this is a dbt project; lineage does not render dbt Jinja yet, so its .sql "
+                "files are read as plain SQL and models using Jinja will not parse",
+            ),
+        )
+    return ()
 
 
 def analyse_files(

@@ -165,3 +165,21 @@ def test_deterministic_output_for_the_same_input(tmp_path: Path) -> None:
         CliRunner().invoke(main, ["graph", "--project-dir", str(tmp_path)]).stdout for _ in range(2)
     ]
     assert runs[0] == runs[1] and runs[0]
+
+
+def test_ambiguous_column_names_its_candidates() -> None:
+    text = "create view v as select email from ext.a join ext.b on a.id = b.id;\n"
+    project = analyse_files([SourceFile("a.sql", text)], "postgres")
+    [ambiguous] = [d for d in project.diagnostics if d.code is DiagnosticCode.AMBIGUOUS_COLUMN]
+    assert str(ambiguous.location) == "a.sql:1"
+    assert "email" in ambiguous.message and "a" in ambiguous.message and "b" in ambiguous.message
+    assert [str(b.target) for b in project.blind_spots] == ["v.email"]
+
+
+def test_a_dbt_project_is_not_misread_silently(tmp_path: Path) -> None:
+    (tmp_path / "dbt_project.yml").write_text("name: shop\n", encoding="utf-8")
+    (tmp_path / "m.sql").write_text("select id from {{ ref('users') }}", encoding="utf-8")
+    project = build_project(tmp_path)
+    codes = _codes(project)
+    assert DiagnosticCode.CONFIG_ERROR in codes["dbt_project.yml:1"]
+    assert DiagnosticCode.PARSE_ERROR in codes["m.sql:1"]
