@@ -6,13 +6,16 @@ cannot be analysed becomes a diagnostic, and the rest is still analysed.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
@@ -37,6 +40,9 @@ from lineage.sql.statements import Outcome, apply_statement
 
 #: A single statement longer than this is reported, not parsed (a data dump, not lineage).
 MAX_STATEMENT_CHARS = 1_000_000
+
+#: Statements analysed between two garbage collections.
+GC_BATCH_STATEMENTS = 100
 
 logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
 
@@ -89,8 +95,9 @@ def analyse_files(
     recorder = Recorder(dialect)
     recorder.diagnostics.extend(diagnostics)
     counts = _Counts()
-    for source in sorted(files, key=lambda f: f.path):
-        _analyse_file(recorder, source, counts)
+    with _batched_garbage_collection():
+        for source in sorted(files, key=lambda f: f.path):
+            _analyse_file(recorder, source, counts)
     relations = recorder.catalog.freeze()
     blind = recorder.final_blind_spots()
     return Project(
@@ -100,8 +107,28 @@ def analyse_files(
         edges=recorder.final_edges(),
         blind_spots=blind,
         diagnostics=tuple(sorted(recorder.diagnostics)),
-        coverage=_coverage(len(files), counts, relations, blind, len(recorder.diagnostics)),
+        coverage=_coverage(
+            len(files),
+            counts,
+            relations,
+            blind,
+            sum(1 for d in recorder.diagnostics if d.severity >= Severity.WARNING),
+        ),
     )
+
+
+@contextmanager
+def _batched_garbage_collection() -> Iterator[None]:
+    """Syntax trees are reference cycles (children point at parents), so the collector runs
+    often and finds little: run it once per batch of statements instead (see
+    docs/performance.md)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _analyse_file(recorder: Recorder, source: SourceFile, counts: _Counts) -> None:
@@ -121,11 +148,13 @@ def _analyse_file(recorder: Recorder, source: SourceFile, counts: _Counts) -> No
         recorder.diagnose(split.error_line, DiagnosticCode.PARSE_ERROR, split.error)
     for statement in split.statements:
         counts.statements += 1
-        if _analyse_statement(recorder, statement) is not Outcome.FAILED:
+        if counts.statements % GC_BATCH_STATEMENTS == 0:
+            gc.collect(1)
+        if _analyse_statement(recorder, statement, source.text) is not Outcome.FAILED:
             counts.analysed += 1
 
 
-def _analyse_statement(recorder: Recorder, statement: StatementText) -> Outcome:
+def _analyse_statement(recorder: Recorder, statement: StatementText, text: str) -> Outcome:
     if len(statement.sql) > MAX_STATEMENT_CHARS:
         recorder.diagnose(
             statement.line,
@@ -134,7 +163,7 @@ def _analyse_statement(recorder: Recorder, statement: StatementText) -> Outcome:
             f"{MAX_STATEMENT_CHARS:,}): too large to be a transformation",
         )
         return Outcome.FAILED
-    tree = _parse(recorder, statement)
+    tree = _parse(recorder, statement, text)
     if tree is None:
         return Outcome.FAILED
     try:
@@ -156,13 +185,14 @@ def _analyse_statement(recorder: Recorder, statement: StatementText) -> Outcome:
         return Outcome.FAILED
 
 
-def _parse(recorder: Recorder, statement: StatementText) -> exp.Expr | None:
+def _parse(recorder: Recorder, statement: StatementText, text: str) -> exp.Expr | None:
+    """Parse one statement from its tokens (file lines), or from its text after a coarse split."""
     try:
-        tree = sqlglot.parse_one(statement.sql, dialect=recorder.dialect)
+        tree = _parse_tree(recorder.dialect, statement, text)
     except (ParseError, TokenError) as error:
         line, message = _parse_error(error)
         recorder.diagnose(
-            statement.line + line - 1,
+            line if statement.tokens else statement.line + line - 1,
             DiagnosticCode.PARSE_ERROR,
             f"cannot parse statement: {message}",
         )
@@ -174,7 +204,16 @@ def _parse(recorder: Recorder, statement: StatementText) -> exp.Expr | None:
             f"cannot parse statement: {_first_line(str(error))}",
         )
         return None
+    if tree is None:
+        return None
     return normalize_identifiers(tree, dialect=recorder.dialect)
+
+
+def _parse_tree(dialect: str, statement: StatementText, text: str) -> exp.Expr | None:
+    if not statement.tokens:
+        return sqlglot.parse_one(statement.sql, dialect=dialect)
+    trees = Dialect.get_or_raise(dialect).parser().parse(list(statement.tokens), text)
+    return trees[0] if trees else None
 
 
 def _parse_error(error: SqlglotError) -> tuple[int, str]:

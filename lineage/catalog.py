@@ -33,12 +33,19 @@ class RelationState:
     columns: list[ColumnState] = field(default_factory=list)
     columns_known: bool = True
     dropped: bool = False
+    _index: dict[str, ColumnState] = field(default_factory=dict, repr=False)
 
     def live_columns(self) -> list[ColumnState]:
         return [c for c in self.columns if not c.dropped]
 
     def column(self, name: str) -> ColumnState | None:
-        return next((c for c in self.columns if c.name == name and not c.dropped), None)
+        """The live column `name`. The index is checked on use and rebuilt when stale, so
+        renames and drops made anywhere need no bookkeeping."""
+        found = self._index.get(name)
+        if found is not None and found.name == name and not found.dropped:
+            return found
+        self._index = {c.name: c for c in reversed(self.columns) if not c.dropped}
+        return self._index.get(name)
 
 
 class Catalog:

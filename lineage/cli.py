@@ -20,7 +20,7 @@ from lineage import __version__
 from lineage.build import build_project
 from lineage.config import load_config
 from lineage.entities import Project
-from lineage.errors import LineageError
+from lineage.errors import LineageError, UsageError
 from lineage.graph import LineageGraph
 from lineage.names import resolve
 from lineage.report.answers import ANSWER_FORMATS
@@ -87,7 +87,10 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
         click.echo(f"wrote {output}", err=True)
 
 

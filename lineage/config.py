@@ -88,6 +88,6 @@ def _parse(raw: dict[str, Any], source: str) -> Config:
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise UsageError(f"{source}: 'sql_paths' must be a list of paths")
     limit = raw.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES)
-    if not isinstance(limit, int) or limit <= 0:
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
         raise UsageError(f"{source}: 'max_file_bytes' must be a positive number of bytes")
     return Config(checked, tuple(paths), limit, diagnostics)

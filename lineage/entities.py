@@ -67,7 +67,6 @@ class DiagnosticCode(Enum):
     UNRESOLVED_COLUMN = "unresolved-column"
     UNEXPANDED_STAR = "unexpanded-star"
     COLUMN_COUNT_MISMATCH = "column-count-mismatch"
-    UNKNOWN_DIALECT = "unknown-dialect"
     CONFIG_ERROR = "config-error"
 
 

@@ -18,6 +18,7 @@ from lineage.entities import (
     BlindSpot,
     ColumnRef,
     Diagnostic,
+    DiagnosticCode,
     Edge,
     EdgeKind,
     Location,
@@ -128,7 +129,7 @@ class LineageGraph:
         those failures as well: it is complete only when there are none.
         """
         answer = self._walk(start, depth, direct_only, self._out_edges)
-        failed = tuple(d for d in self.project.diagnostics if d.severity is Severity.ERROR)
+        failed = tuple(d for d in self.project.diagnostics if may_hide_readers(d))
         return replace(answer, unanalysed=failed)
 
     def upstream(
@@ -196,6 +197,17 @@ class LineageGraph:
         return spots
 
 
+def may_hide_readers(diagnostic: Diagnostic) -> bool:
+    """A statement that was not analysed (unparsable, or a CALL / COPY lineage cannot see)
+    may read any column: downstream answers must say so."""
+    if diagnostic.severity is Severity.ERROR:
+        return True
+    return (
+        diagnostic.code is DiagnosticCode.UNSUPPORTED_STATEMENT
+        and diagnostic.severity is Severity.WARNING
+    )
+
+
 @dataclass(frozen=True)
 class _BlindIndex:
     by_target: dict[ColumnRef, list[BlindSpot]]
@@ -214,6 +226,10 @@ def _index_blind_spots(spots: tuple[BlindSpot, ...]) -> _BlindIndex:
     return _BlindIndex(by_target, downstream)
 
 
-def _edge_order(item: tuple[Node, Node, dict[str, object]]) -> tuple[Node, Node, str]:
+def _edge_order(item: tuple[Node, Node, dict[str, object]]) -> tuple[Node, Node, bool, str]:
+    """Deterministic order; between the same two nodes a direct edge comes first, so a
+    column reached both by value and by a condition is reported by value."""
     edge = item[2].get("edge")
-    return item[0], item[1], str(edge.sort_key) if isinstance(edge, Edge) else ""
+    if not isinstance(edge, Edge):
+        return item[0], item[1], True, ""
+    return item[0], item[1], not edge.kind.is_direct, str(edge.sort_key)

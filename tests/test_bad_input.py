@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from lineage.build import analyse_files, build_project
 from lineage.cli import main
-from lineage.entities import DiagnosticCode, Project
+from lineage.entities import ColumnRef, DiagnosticCode, Project
+from lineage.graph import LineageGraph
 from lineage.sources.sql_scripts import SourceFile, decode
 
 GOOD = (
@@ -183,3 +184,56 @@ def test_a_dbt_project_is_not_misread_silently(tmp_path: Path) -> None:
     codes = _codes(project)
     assert DiagnosticCode.CONFIG_ERROR in codes["dbt_project.yml:1"]
     assert DiagnosticCode.PARSE_ERROR in codes["m.sql:1"]
+
+
+def test_configured_paths_that_are_missing_or_outside_are_reported(tmp_path: Path) -> None:
+    project_dir = tmp_path / "project"
+    (project_dir / "models").mkdir(parents=True)
+    (project_dir / "models" / "a.sql").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "secret.sql").write_text("create table leaked (x int);", encoding="utf-8")
+    (project_dir / "lineage.yml").write_text(
+        "sql_paths: [models, nowhere, ../secret.sql]\n", encoding="utf-8"
+    )
+    project = build_project(project_dir)
+    messages = [d.message for d in project.diagnostics if d.code is DiagnosticCode.CONFIG_ERROR]
+    assert any("'nowhere' does not exist" in m for m in messages)
+    assert any("'../secret.sql' is outside the project" in m for m in messages)
+    assert project.relation("leaked") is None
+    _still_analysed(project)
+
+
+def test_symlinked_sql_files_are_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.sql"
+    outside.write_text("create table leaked (x int);", encoding="utf-8")
+    project_dir = tmp_path / "project"
+    project_dir.mkdir()
+    (project_dir / "a.sql").write_text(GOOD, encoding="utf-8")
+    (project_dir / "link.sql").symlink_to(outside)
+    project = build_project(project_dir)
+    assert project.relation("leaked") is None
+    _still_analysed(project)
+
+
+def test_an_unwritable_output_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "a.sql").write_text(GOOD, encoding="utf-8")
+    target = tmp_path / "missing-dir" / "out.json"
+    result = CliRunner().invoke(main, ["graph", "--project-dir", str(tmp_path), "-o", str(target)])
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr and "internal error" not in result.output
+
+
+def test_max_file_bytes_must_be_a_number(tmp_path: Path) -> None:
+    (tmp_path / "lineage.yml").write_text("max_file_bytes: true\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["graph", "--project-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "max_file_bytes" in result.stderr
+
+
+def test_opaque_commands_are_sorted_by_whether_they_can_move_data() -> None:
+    text = GOOD + "call refresh_everything();\nvacuum raw.users;\n"
+    project = analyse_files([SourceFile("c.sql", text)], "postgres")
+    by_line = {d.location.line: d for d in project.diagnostics}
+    assert by_line[3].code is DiagnosticCode.UNSUPPORTED_STATEMENT
+    assert by_line[3].severity.name == "WARNING"  # CALL may move data: a blind spot
+    assert by_line[4].severity.name == "INFO"  # VACUUM moves none: listed, not counted
+    answer = LineageGraph(project).downstream([ColumnRef("raw.users", "email")])
+    assert [d.location.line for d in answer.unanalysed] == [3]

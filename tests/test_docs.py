@@ -25,8 +25,9 @@ ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
 EXAMPLE = ROOT / "fixtures" / "example"
 HELP_WIDTH = 78
-HELP_BLOCK = re.compile(r"<!-- help: (lineage[a-z\- ]*?) -->\n```text\n(.*?)```\n<!-- /help -->",
-                        re.DOTALL)
+HELP_BLOCK = re.compile(
+    r"<!-- help: (lineage[a-z\- ]*?) -->\n```text\n(.*?)```\n<!-- /help -->", re.DOTALL
+)
 
 
 def read(name: str) -> str:
@@ -109,19 +110,26 @@ def test_update_script_leaves_an_up_to_date_doc_unchanged() -> None:
 
 
 def schema(name: str) -> dict[str, Any]:
-    found = re.search(rf"<!-- schema: {name} -->\n```json\n(.*?)```", read("graph-schema.md"),
-                      re.DOTALL)
+    found = re.search(
+        rf"<!-- schema: {name} -->\n```json\n(.*?)```", read("graph-schema.md"), re.DOTALL
+    )
     assert found, f"docs/graph-schema.md has no `{name}` schema block"
     loaded: dict[str, Any] = json.loads(found.group(1))
     return loaded
 
 
+JSON_TYPES: dict[str, type] = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "boolean": bool,
+    "null": type(None),
+}
+
+
 class Validator:
     """The part of JSON Schema the documented schemas use: type, const, enum, properties,
     required, additionalProperties: false, items, minimum, oneOf and local `$ref`s."""
-
-    TYPES: dict[str, Any] = {"object": dict, "array": list, "string": str, "boolean": bool,
-                             "null": type(None)}
 
     def __init__(self, *schemas: dict[str, Any]) -> None:
         self.documents = {s["$id"].rsplit("/", 1)[-1]: s for s in schemas}
@@ -152,11 +160,13 @@ class Validator:
 
     def object_errors(self, value: dict[str, Any], node: dict[str, Any], where: str) -> list[str]:
         properties = node.get("properties", {})
-        found = [f"{where}: missing key {key!r}" for key in node.get("required", [])
-                 if key not in value]
+        found = [
+            f"{where}: missing key {key!r}" for key in node.get("required", []) if key not in value
+        ]
         if node.get("additionalProperties") is False:
-            found += [f"{where}: undocumented key {key!r}" for key in value
-                      if key not in properties]
+            found += [
+                f"{where}: undocumented key {key!r}" for key in value if key not in properties
+            ]
         for key, item in value.items():
             if key in properties:
                 found += self.errors(item, properties[key], f"{where}.{key}")
@@ -172,7 +182,7 @@ class Validator:
     def is_type(self, value: Any, name: str) -> bool:
         if name == "integer":
             return isinstance(value, int) and not isinstance(value, bool)
-        return isinstance(value, self.TYPES[name])
+        return isinstance(value, JSON_TYPES[name])
 
 
 def _listed(value: str | list[str]) -> list[str]:
@@ -190,8 +200,9 @@ def _objects(node: Any) -> list[dict[str, Any]]:
 
 
 def run_json(*args: str) -> tuple[int, Any]:
-    result = CliRunner().invoke(cli.main, [*args, "--project-dir", str(EXAMPLE),
-                                           "--format", "json"])
+    result = CliRunner().invoke(
+        cli.main, [*args, "--project-dir", str(EXAMPLE), "--format", "json"]
+    )
     assert result.exit_code in (0, 3), result.output
     return result.exit_code, json.loads(result.stdout)
 

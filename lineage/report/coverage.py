@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from lineage.entities import Project, Severity
+from lineage.entities import Project
 
 
 def coverage_line(project: Project) -> str:
     """One line: what was analysed, of the totals, and where the diagnostics are.
 
     Example: `coverage: 12 of 13 statements parsed and analysed; 40 of 42 columns resolved;
-    3 diagnostics (lineage diagnostics)`.
+    3 diagnostics (run `lineage diagnostics` to list them)`. Diagnostics counted are warnings
+    and errors; informational ones are listed by `lineage diagnostics` only.
     """
     c = project.coverage
-    problems = sum(1 for d in project.diagnostics if d.severity >= Severity.WARNING)
+    problems = c.diagnostics
     where = " (run `lineage diagnostics` to list them)" if problems else ""
     return (
         f"coverage: {c.statements_analysed} of {c.statements} statements parsed and "
@@ -31,5 +32,5 @@ def coverage_document(project: Project) -> dict[str, Any]:
         "statements_analysed": c.statements_analysed,
         "columns": c.columns,
         "columns_resolved": c.columns_resolved,
-        "diagnostics": sum(1 for d in project.diagnostics if d.severity >= Severity.WARNING),
+        "diagnostics": c.diagnostics,
     }

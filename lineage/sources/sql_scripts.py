@@ -49,7 +49,7 @@ def _walk(base: Path) -> Iterator[Path]:
         if path.is_dir() and not path.is_symlink():
             if path.name not in _SKIPPED_DIRS:
                 yield from _walk(path)
-        elif path.suffix.lower() == ".sql" and path.is_file():
+        elif path.suffix.lower() == ".sql" and path.is_file() and not path.is_symlink():
             yield path
 
 
@@ -66,8 +66,10 @@ def load(
 ) -> LoadedFiles:
     """Read every SQL file; unreadable, undecodable or oversized files become diagnostics."""
     files: list[SourceFile] = []
-    diagnostics: list[Diagnostic] = []
-    for path in discover(root, paths):
+    kept, problems = _checked_paths(root, paths)
+    diagnostics: list[Diagnostic] = list(problems)
+    found = discover(root, kept) if kept or not paths else []  # all entries wrong: read none
+    for path in found:
         name = _relative(path, root)
         text, problem = _read(path, name, max_file_bytes)
         if problem:
@@ -75,6 +77,35 @@ def load(
         if text is not None:
             files.append(SourceFile(name, text))
     return LoadedFiles(tuple(files), tuple(diagnostics))
+
+
+def _checked_paths(
+    root: Path, paths: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[Diagnostic, ...]]:
+    """Configured paths that exist inside the project; the others are reported, not read."""
+    if not paths or root.is_file():
+        return paths, ()
+    base = root.resolve()
+    kept: list[str] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        target = (root / path).resolve()
+        if not target.is_relative_to(base):
+            reason = "is outside the project directory and is not read"
+        elif not target.exists():
+            reason = "does not exist"
+        else:
+            kept.append(path)
+            continue
+        problems.append(
+            Diagnostic(
+                Location("lineage.yml", 1),
+                DiagnosticCode.CONFIG_ERROR,
+                Severity.WARNING,
+                f"sql_paths entry '{path}' {reason}",
+            )
+        )
+    return tuple(kept), tuple(problems)
 
 
 def _read(path: Path, name: str, max_bytes: int) -> tuple[str | None, Diagnostic | None]:

@@ -7,14 +7,20 @@ opaque keys; `TableInfo` says which relation each key is and whether its columns
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.optimizer.scope import Scope, build_scope
 
 from lineage.entities import DiagnosticCode, EdgeKind
 from lineage.sql.kinds import compose, occurrences
+
+#: Prefix of the opaque keys `prepare` gives relations; never shown to people.
+KEY_PREFIX = "__lineage_"
+_KEY = re.compile(r"[\"`\[]?" + KEY_PREFIX + r"(\d+)[\"`\]]?")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class OutputColumn:
     reads: tuple[Read, ...]
     blind: tuple[str, ...]
     line: int
+    blind_upstream: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,9 +85,19 @@ class _ScopeLineage:
     rows: dict[tuple[str, str, EdgeKind], Read] = field(default_factory=dict)
     columns_known: bool = True
     star_upstream: set[str] = field(default_factory=set)
+    _by_name: dict[str, _Output] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for output in self.outputs:
+            self._by_name.setdefault(output.name, output)
+
+    def add_output(self, output: _Output) -> None:
+        self.outputs.append(output)
+        self._by_name.setdefault(output.name, output)
 
     def output(self, name: str) -> _Output | None:
-        return next((o for o in self.outputs if o.name == name), None)
+        """The first output called `name` (the one a reference by name resolves to)."""
+        return self._by_name.get(name)
 
 
 def _add(target: dict[tuple[str, str, EdgeKind], Read], read: Read) -> None:
@@ -91,20 +108,26 @@ def query_lineage(
     query: exp.Expr,
     tables: Callable[[str], TableInfo | None],
     dialect: str,
-    line_offset: int = 0,
+    default_line: int = 0,
 ) -> QueryLineage:
     """Lineage of a qualified query. `tables(key)` describes each table key in it."""
-    walker = _Walker(tables, dialect, line_offset)
+    walker = _Walker(tables, dialect, default_line)
     root = build_scope(query)
     if root is None:
         return QueryLineage(
             (),
             (),
-            (Problem(DiagnosticCode.ANALYSIS_ERROR, "not a query sqlglot can scope", line_offset),),
+            (
+                Problem(
+                    DiagnosticCode.ANALYSIS_ERROR, "not a query sqlglot can scope", default_line
+                ),
+            ),
         )
     result = walker.scope(root)
     outputs = tuple(
-        OutputColumn(o.name, _sorted(o.reads.values()), tuple(o.blind), o.line)
+        OutputColumn(
+            o.name, _sorted(o.reads.values()), tuple(o.blind), o.line, walker.upstream_of(o.blind)
+        )
         for o in result.outputs
     )
     return QueryLineage(
@@ -122,14 +145,19 @@ def _sorted(reads: Iterable[Read]) -> tuple[Read, ...]:
 
 class _Walker:
     def __init__(
-        self, tables: Callable[[str], TableInfo | None], dialect: str, line_offset: int
+        self, tables: Callable[[str], TableInfo | None], dialect: str, default_line: int
     ) -> None:
         self.tables = tables
         self.dialect = dialect
-        self.line_offset = line_offset
+        self.default_line = default_line
         self.memo: dict[int, _ScopeLineage] = {}
         self.problems: list[Problem] = []
         self._seen_problems: set[tuple[DiagnosticCode, str]] = set()
+        self._lines: dict[int, int] = {}
+        self._blind_upstream: dict[str, set[str]] = {}
+        self._array_joined: dict[int, frozenset[tuple[str, str]]] = {}
+        self._generator = Dialect.get_or_raise(dialect).generator()
+        self._texts: dict[int, str] = {}
 
     # -- scopes ---------------------------------------------------------------------------
 
@@ -158,6 +186,28 @@ class _Walker:
 
     # -- helpers shared by the per-construct modules -------------------------------------------
 
+    def _relation_name(self, match: re.Match[str]) -> str:
+        info = self.tables(KEY_PREFIX + match.group(1))
+        return info.relation if info is not None else match.group(0)
+
+    def array_joined(self, scope: Scope) -> frozenset[tuple[str, str]]:
+        """Columns a ClickHouse `ARRAY JOIN arr` (no alias) turns into one element each."""
+        key = id(scope.expression)
+        if key not in self._array_joined:
+            self._array_joined[key] = frozenset(_array_join_columns(scope.expression))
+        return self._array_joined[key]
+
+    def blind(self, reason: str, upstream: Iterable[str]) -> str:
+        """Record that relations `upstream` may flow in unseen where `reason` applies."""
+        self._blind_upstream.setdefault(reason, set()).update(upstream)
+        return reason
+
+    def upstream_of(self, reasons: Iterable[str]) -> tuple[str, ...]:
+        found: set[str] = set()
+        for reason in reasons:
+            found.update(self._blind_upstream.get(reason, ()))
+        return tuple(sorted(found))
+
     def problem(self, code: DiagnosticCode, message: str, node: exp.Expr | None) -> None:
         if (code, message) in self._seen_problems:
             return
@@ -165,17 +215,35 @@ class _Walker:
         self.problems.append(Problem(code, message, self.line(node)))
 
     def line(self, node: exp.Expr | None) -> int:
-        """The file line of `node`: its first identifier's line, offset to the file."""
+        """The file line of `node`: its first identifier's line (tokens carry file lines)."""
         if node is None:
-            return self.line_offset
-        lines = [i.meta["line"] for i in node.find_all(exp.Identifier) if "line" in i.meta]
-        if isinstance(node, exp.Identifier) and "line" in node.meta:
-            lines.append(node.meta["line"])
-        return self.line_offset + min(lines) - 1 if lines else self.line_offset
+            return self.default_line
+        if isinstance(node, exp.Column) and "line" in node.this.meta:
+            return int(node.this.meta["line"])
+        key = id(node)
+        if key not in self._lines:
+            lines = [i.meta["line"] for i in node.find_all(exp.Identifier) if "line" in i.meta]
+            if lines:
+                self._lines[key] = min(lines)
+            elif node.parent is not None and not isinstance(node, exp.Query):
+                # made by qualify (USING -> ON, an expanded *): the enclosing clause's line
+                self._lines[key] = self.line(node.parent)
+            else:
+                self._lines[key] = self.default_line
+        return self._lines[key]
 
     def sql(self, node: exp.Expr) -> str:
-        text: str = node.sql(dialect=self.dialect)
-        return text if len(text) <= 2000 else text[:1997] + "..."
+        """The SQL of `node` in the dialect, generated once per node (at most 2,000 chars)."""
+        key = id(node)
+        if key not in self._texts:
+            # sqlglot copies a node before generating because its transforms may rewrite
+            # queries; a node without a nested query is generated as it is (2-3x faster).
+            copy = node.find(exp.Query) is not None
+            text: str = self._generator.generate(node, copy=copy)
+            if KEY_PREFIX in text:
+                text = _KEY.sub(self._relation_name, text)
+            self._texts[key] = text if len(text) <= 2000 else text[:1997] + "..."
+        return self._texts[key]
 
     def reads_of(
         self,
@@ -236,3 +304,11 @@ def _child_scope(scope: Scope, node: exp.Expr) -> Scope | None:
         if child.expression is target or child.expression is node:
             return child
     return None
+
+
+def _array_join_columns(select: exp.Expr) -> Iterator[tuple[str, str]]:
+    for join in select.args.get("joins") or [] if isinstance(select, exp.Select) else []:
+        if str(join.args.get("kind") or "").upper() == "ARRAY":
+            for node in [join.this, *join.expressions]:
+                if isinstance(node, exp.Column):
+                    yield node.table, node.name

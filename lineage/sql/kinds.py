@@ -41,45 +41,59 @@ def occurrences(
     """Yield each column and each nested query in `expression` with the kind of its position.
 
     `context=None` means `expression` is a whole projection: a bare column there is identity.
-    Nested queries are yielded, not entered: they are separate scopes.
+    `context` indirect (a WHERE, a join key) makes every occurrence that kind. Nested queries
+    are yielded, not entered: they are separate scopes.
     """
-    if isinstance(expression, exp.Column):
-        yield expression, context or EdgeKind.IDENTITY
+    if isinstance(expression, (exp.Column, *QUERY_NODES)):
+        yield expression, _combine(context, None, aggregated=False, bare=True)
         return
-    if isinstance(expression, QUERY_NODES):
-        yield expression, context or EdgeKind.IDENTITY
-        return
-    yield from _children(expression, _inside(expression, context))
+    for node in expression.find_all(exp.Column, *QUERY_NODES):
+        position = _position(node, expression)
+        if position is not None:
+            yield node, _combine(context, *position)
 
 
-def _inside(expression: exp.Expr, context: EdgeKind | None) -> EdgeKind:
+def _position(node: exp.Expr, root: exp.Expr) -> tuple[EdgeKind | None, bool, bool] | None:
+    """Walk from `node` up to `root`: the outermost indirect kind on the way, whether an
+    aggregate encloses it, and whether only parentheses do. None inside a nested query."""
+    indirect: EdgeKind | None = None
+    aggregated = False
+    bare = True
+    child, parent = node, node.parent
+    while child is not root and parent is not None:
+        if isinstance(parent, QUERY_NODES):
+            return None
+        found = _indirect_arg(parent, child.arg_key or "")
+        if found is not None:
+            indirect = found
+        elif isinstance(parent, exp.AggFunc) and not isinstance(parent, NAVIGATION):
+            aggregated = True
+        bare = bare and isinstance(parent, exp.Paren)
+        child, parent = parent, parent.parent
+    return indirect, aggregated, bare
+
+
+def _combine(
+    context: EdgeKind | None, indirect: EdgeKind | None, aggregated: bool, bare: bool
+) -> EdgeKind:
     if context is not None and not context.is_direct:
         return context
-    aggregates = isinstance(expression, exp.AggFunc) and not isinstance(expression, NAVIGATION)
-    if aggregates or context is EdgeKind.AGGREGATION:
-        return EdgeKind.AGGREGATION
-    if isinstance(expression, exp.Paren) and context is None:
-        return EdgeKind.IDENTITY
-    return EdgeKind.TRANSFORMATION
+    if indirect is not None:
+        return indirect
+    if aggregated:
+        own = EdgeKind.AGGREGATION
+    else:
+        own = EdgeKind.IDENTITY if bare else EdgeKind.TRANSFORMATION
+    return own if context is None else compose(context, own)
 
 
-def _children(expression: exp.Expr, context: EdgeKind) -> Iterator[tuple[exp.Expr, EdgeKind]]:
-    indirect = _indirect_args(expression)
-    for key, value in expression.args.items():
-        kind = indirect.get(key, context) if context.is_direct else context
-        for child in value if isinstance(value, list) else [value]:
-            if isinstance(child, exp.Expr):
-                yield from occurrences(child, kind)
-
-
-def _indirect_args(expression: exp.Expr) -> dict[str, EdgeKind]:
-    """Arguments of `expression` whose columns decide rather than carry the value."""
-    if isinstance(expression, exp.Window):
-        return {"partition_by": EdgeKind.WINDOW, "order": EdgeKind.WINDOW}
-    if isinstance(expression, exp.If):
-        return {"this": EdgeKind.CONDITIONAL}
-    if isinstance(expression, exp.Case):
-        return {"this": EdgeKind.CONDITIONAL}
-    if isinstance(expression, exp.Filter):
-        return {"expression": EdgeKind.CONDITIONAL}
-    return {}
+def _indirect_arg(parent: exp.Expr, key: str) -> EdgeKind | None:
+    """The kind of argument `key` of `parent` when its columns decide rather than carry the
+    value: window keys, CASE / IF conditions, an aggregate's FILTER (WHERE ...)."""
+    if isinstance(parent, exp.Window) and key in ("partition_by", "order"):
+        return EdgeKind.WINDOW
+    if isinstance(parent, (exp.If, exp.Case)) and key == "this":
+        return EdgeKind.CONDITIONAL
+    if isinstance(parent, exp.Filter) and key == "expression":
+        return EdgeKind.CONDITIONAL
+    return None

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
-from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.qualify_columns import qualify_columns as qualify_columns_step
+from sqlglot.optimizer.qualify_tables import qualify_tables
 from sqlglot.schema import MappingSchema
 
 from lineage.dialects import LATERAL_ALIAS_DIALECTS
-from lineage.sql.columns import TableInfo
+from lineage.sql.columns import KEY_PREFIX, TableInfo
 
 
 @dataclass(frozen=True)
@@ -63,16 +64,17 @@ def _qualify(
 ) -> exp.Expr:
     """sqlglot expands select aliases in every dialect; where the warehouse does not, the
     column walk resolves alias names itself (ORDER BY / GROUP BY / HAVING only)."""
-    return qualify(
+    # The statement is normalized once when parsed, so qualify's own first step (normalizing
+    # again) is skipped: its other two steps are called directly.
+    query = qualify_tables(query, dialect=dialect)
+    if not qualify_columns:
+        return query
+    return qualify_columns_step(
         query,
-        dialect=dialect,
-        schema=schema,
-        validate_qualify_columns=False,
-        quote_identifiers=False,
-        identify=False,
-        allow_partial_qualification=True,
-        qualify_columns=qualify_columns,
+        schema,
         expand_alias_refs=dialect in LATERAL_ALIAS_DIALECTS,
+        allow_partial_qualification=True,
+        dialect=dialect,
     )
 
 
@@ -101,7 +103,7 @@ def _key_tables(
         if not table.db and table.name in cte_names:
             continue
         name = relation_name(table)
-        key = keys.setdefault(name, f"__lineage_{len(keys)}")
+        key = keys.setdefault(name, f"{KEY_PREFIX}{len(keys)}")
         tables.setdefault(key, _Keyed(name, columns_of(name)))
         if not table.alias:  # the warehouse names an unaliased table by its last part
             table.set("alias", exp.TableAlias(this=exp.to_identifier(table.name)))

@@ -3,7 +3,7 @@ ids (so later renames move them), blind spots and diagnostics."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -17,6 +17,7 @@ from lineage.entities import (
     Edge,
     EdgeKind,
     Location,
+    RelationKind,
     Severity,
 )
 from lineage.sql.columns import QueryLineage, Read, query_lineage
@@ -62,9 +63,17 @@ class Recorder:
     path: str = ""
 
     def diagnose(
-        self, line: int, code: DiagnosticCode, message: str, relation: str | None = None
+        self,
+        line: int,
+        code: DiagnosticCode,
+        message: str,
+        relation: str | None = None,
+        severity: Severity | None = None,
     ) -> None:
-        severity = Severity.ERROR if code in _ERRORS else Severity.WARNING
+        """Record a diagnostic at `line` of the current file; failures to read or analyse a
+        statement are errors, the rest warnings, unless `severity` says otherwise."""
+        if severity is None:
+            severity = Severity.ERROR if code in _ERRORS else Severity.WARNING
         self.diagnostics.append(
             Diagnostic(Location(self.path, line), code, severity, message, relation)
         )
@@ -87,10 +96,23 @@ class Recorder:
                 )
         return relation
 
-    def forget_edges_into(self, relation: RelationState) -> None:
-        """A relation was replaced: what was recorded into its old definition is gone."""
-        self.edges = [e for e in self.edges if e.target[0] != relation.id]
-        self.blind = [b for b in self.blind if b.target[0] != relation.id]
+    def define(
+        self,
+        name: str,
+        kind: RelationKind,
+        line: int,
+        columns: Sequence[tuple[str, str | None, Location | None]],
+        columns_known: bool = True,
+    ) -> RelationState:
+        """Create relation `name`. Creating it again replaces it (CREATE OR REPLACE), and
+        what was recorded into its old definition is forgotten."""
+        relation, replaced = self.catalog.define(
+            name, kind, Location(self.path, line), columns, columns_known
+        )
+        if replaced:
+            self.edges = [e for e in self.edges if e.target[0] != relation.id]
+            self.blind = [b for b in self.blind if b.target[0] != relation.id]
+        return relation
 
     # -- queries --------------------------------------------------------------------------
 

@@ -34,25 +34,9 @@ def resolve_column(
     owner = _owning_scope(scope, table)
     if owner is None:
         return _pivot_alias(walker, scope, column, kind, text)
-    if owner is scope and _array_joined(scope, column):
+    if owner is scope and (column.table, column.name) in walker.array_joined(scope):
         kind = compose(kind, EdgeKind.TRANSFORMATION)  # the element, not the array
     return source_reads(walker, owner, table, column.name, kind, text, column)
-
-
-def _array_joined(scope: Scope, column: exp.Column) -> bool:
-    """ClickHouse `ARRAY JOIN arr` (no alias): after it, `arr` names one element."""
-    select = scope.expression
-    if not isinstance(select, exp.Select) or column.find_ancestor(exp.Join) is not None:
-        return False
-    for join in select.args.get("joins") or []:
-        if str(join.args.get("kind") or "").upper() == "ARRAY":
-            for node in [join.this, *join.expressions]:
-                if isinstance(node, exp.Column) and (node.table, node.name) == (
-                    column.table,
-                    column.name,
-                ):
-                    return True
-    return False
 
 
 def source_reads(
@@ -181,7 +165,8 @@ def _unqualified(
             f"column {name} is ambiguous: it may come from {listed}",
             column,
         )
-        return [], [f"{name} is ambiguous between {listed}"]
+        upstream = _relations_behind(walker, scope, candidates)
+        return [], [walker.blind(f"{name} is ambiguous between {listed}", upstream)]
     walker.problem(
         DiagnosticCode.UNRESOLVED_COLUMN,
         f"column {name} is not a column of any source of its query",
@@ -242,3 +227,18 @@ def _has_column(walker: _Walker, source: exp.Table | Scope, name: str) -> bool |
     if child.output(name) is not None:
         return True
     return None if not child.columns_known else False
+
+
+def _relations_behind(walker: _Walker, scope: Scope, aliases: list[str]) -> set[str]:
+    """The relations behind some sources of `scope`: who-uses on them must see the blind spot."""
+    found: set[str] = set()
+    for alias in aliases:
+        source = scope.sources.get(alias)
+        if isinstance(source, exp.Table):
+            info = walker.tables(source.name)
+            found.update([info.relation] if info is not None else [])
+        elif isinstance(source, Scope):
+            child = walker.scope(source)
+            found.update(child.star_upstream)
+            found.update(r.relation for o in child.outputs for r in o.reads.values())
+    return found

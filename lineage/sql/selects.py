@@ -32,7 +32,7 @@ def select_lineage(walker: _Walker, scope: Scope) -> _ScopeLineage:
         if _is_star(projection):
             _unexpanded_star(walker, scope, projection, result)
         else:
-            result.outputs.append(_projection(walker, scope, projection))
+            result.add_output(_projection(walker, scope, projection))
     _row_reads(walker, scope, result)
     return result
 
@@ -110,7 +110,7 @@ def _expand_known(
         for read in reads:
             _add(output.reads, read)
         output.blind.extend(blind)
-        result.outputs.append(output)
+        result.add_output(output)
 
 
 def _row_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
@@ -184,13 +184,17 @@ def _join_reads(walker: _Walker, scope: Scope, join: exp.Join, result: _ScopeLin
         _add_rows(walker, scope, join.args["on"], EdgeKind.JOIN, result)
     for identifier in join.args.get("using") or []:
         for alias in scope.selected_sources:
-            _using_key(walker, scope, alias, identifier.name, result)
+            _using_key(walker, scope, alias, identifier, result)
     if str(join.args.get("kind") or "").upper() == "ARRAY":
         for node in [join.this, *join.expressions]:
             _add_rows(walker, scope, node, EdgeKind.JOIN, result)
 
 
-def _using_key(walker: _Walker, scope: Scope, alias: str, name: str, result: _ScopeLineage) -> None:
+def _using_key(
+    walker: _Walker, scope: Scope, alias: str, at: exp.Expr, result: _ScopeLineage
+) -> None:
+    """One side of `USING (key)`; the edge points at the key's own line."""
+    name = at.name
     from lineage.sql.columns import _add
     from lineage.sql.resolve import source_reads
 
@@ -198,7 +202,7 @@ def _using_key(walker: _Walker, scope: Scope, alias: str, name: str, result: _Sc
     if source is None:
         return
     node = exp.column(name, table=alias)
-    reads, _ = source_reads(walker, scope, alias, name, EdgeKind.JOIN, node, node)
+    reads, _ = source_reads(walker, scope, alias, name, EdgeKind.JOIN, node, at)
     for read in reads:
         _add(result.rows, read)
 

@@ -58,7 +58,7 @@ def _merge(walker: _Walker, scope: Scope, arms: list[_ScopeLineage]) -> _ScopeLi
                 for read in matched.reads.values():
                     _add(output.reads, read)
                 output.blind.extend(matched.blind)
-        result.outputs.append(output)
+        result.add_output(output)
     for arm in arms:
         result.star_upstream.update(arm.star_upstream)
         for read in arm.rows.values():

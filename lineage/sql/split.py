@@ -17,10 +17,15 @@ from sqlglot.tokens import Token, TokenType  # type: ignore[attr-defined]
 
 @dataclass(frozen=True)
 class StatementText:
-    """One statement's SQL and the 1-based line of the file it starts on."""
+    """One statement's SQL and the 1-based line of the file it starts on.
+
+    `tokens` are the statement's tokens (positions and lines are the file's), so it is
+    parsed without tokenizing again; empty after a coarse split.
+    """
 
     sql: str
     line: int
+    tokens: tuple[Token, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,18 +47,17 @@ def split_statements(text: str, dialect: str) -> SplitResult:
 
 def _chunks(text: str, tokens: list[Token]) -> list[StatementText]:
     chunks: list[StatementText] = []
-    start: Token | None = None
-    previous: Token | None = None
-    for token in tokens:
-        if token.token_type == TokenType.SEMICOLON:
-            if start is not None and previous is not None:
-                chunks.append(StatementText(text[start.start : previous.end + 1], start.line))
-            start = None
-        elif start is None:
-            start = token
-        previous = token
-    if start is not None and previous is not None:
-        chunks.append(StatementText(text[start.start : previous.end + 1], start.line))
+    first = 0
+    for index, token in enumerate([*tokens, None]):
+        if token is None or token.token_type == TokenType.SEMICOLON:
+            if index > first:
+                start, end = tokens[first], tokens[index - 1]
+                chunks.append(
+                    StatementText(
+                        text[start.start : end.end + 1], start.line, tuple(tokens[first:index])
+                    )
+                )
+            first = index + 1
     return chunks
 
 

@@ -13,7 +13,7 @@ from enum import Enum
 from sqlglot import exp
 
 from lineage.catalog import RelationState
-from lineage.entities import DiagnosticCode, EdgeKind, Location, RelationKind
+from lineage.entities import DiagnosticCode, EdgeKind, Location, RelationKind, Severity
 from lineage.sql.columns import QueryLineage
 from lineage.sql.prepare import relation_name
 from lineage.sql.recorder import Recorder, _IdEdge
@@ -74,19 +74,21 @@ _DATA_STATEMENTS = frozenset(
 )
 
 
+#: Opaque commands that can move data lineage cannot see (so who-uses may be incomplete).
+_MAY_MOVE_DATA = frozenset({"CALL", "EXEC", "EXECUTE", "COPY", "UNLOAD", "LOAD", "IMPORT"})
+
+
 def _command(recorder: Recorder, tree: exp.Command, line: int) -> Outcome:
-    """sqlglot could only read the statement as an opaque command. For a statement that may
-    move data that is a parse failure (anything could be read); otherwise it is reported as
-    not analysed."""
+    """sqlglot could only read the statement as an opaque command.
+
+    A statement that moves data but did not parse is a parse error; CALL, COPY and the like
+    are reported as not analysed (a blind spot); the rest (CREATE FUNCTION, VACUUM, SET, ...)
+    move no data between relations and are listed for information only.
+    """
     verb = tree.name.upper()
-    rest = (
-        str(
-            tree.expression.this if isinstance(tree.expression, exp.Expr) else tree.expression or ""
-        )
-        .strip()
-        .upper()
-    )
-    if verb in _DATA_STATEMENTS and not rest.startswith(_NO_DATA_MOVED):
+    expression = tree.expression
+    rest = str(expression.this if isinstance(expression, exp.Expr) else expression or "")
+    if verb in _DATA_STATEMENTS and not rest.strip().upper().startswith(_NO_DATA_MOVED):
         recorder.diagnose(
             line,
             DiagnosticCode.PARSE_ERROR,
@@ -94,13 +96,20 @@ def _command(recorder: Recorder, tree: exp.Command, line: int) -> Outcome:
             "(it is not valid SQL there, or uses syntax lineage cannot read yet)",
         )
         return Outcome.FAILED
+    if verb in _MAY_MOVE_DATA:
+        recorder.diagnose(
+            line,
+            DiagnosticCode.UNSUPPORTED_STATEMENT,
+            f"{verb} is not analysed: the data it moves is not in the lineage",
+        )
+        return Outcome.FAILED
     recorder.diagnose(
         line,
         DiagnosticCode.UNSUPPORTED_STATEMENT,
-        f"{verb} {rest.split(' ')[0] if rest else ''}".strip()
-        + " statements are not analysed for lineage",
+        f"{verb} statement passed over: it moves no data between relations",
+        severity=Severity.INFO,
     )
-    return Outcome.FAILED
+    return Outcome.PASSED_OVER
 
 
 # -- CREATE ---------------------------------------------------------------------------------
@@ -124,7 +133,7 @@ def _create(recorder: Recorder, tree: exp.Expr, line: int) -> Outcome:
         source = origin.this
         return _create_like(recorder, name, kind, source, line, copies_data=clone is not None)
     columns = _column_definitions(recorder, tree.this, line)
-    recorder.catalog.define(name, kind, Location(recorder.path, line), columns)
+    recorder.define(name, kind, line, columns)
     return Outcome.ANALYSED
 
 
@@ -161,7 +170,7 @@ def _column_definitions(
 def _line_of(node: exp.Expr, statement_line: int) -> int:
     identifier = node.find(exp.Identifier)
     meta_line = identifier.meta.get("line") if identifier is not None else None
-    return statement_line + meta_line - 1 if meta_line else statement_line
+    return int(meta_line) if meta_line else statement_line
 
 
 def _create_as(
@@ -174,9 +183,7 @@ def _create_as(
 ) -> Outcome:
     lineage = recorder.analyse(query, line)
     if lineage is None:
-        relation, _ = recorder.catalog.define(
-            name, kind, Location(recorder.path, line), [], columns_known=False
-        )
+        relation = recorder.define(name, kind, line, [], columns_known=False)
         recorder.blind_spot((relation.id, None), "its defining query could not be analysed", line)
         return Outcome.FAILED
     names = _target_names(recorder, lineage, declared, line)
@@ -184,11 +191,7 @@ def _create_as(
         (n, None, Location(recorder.path, o.line or line))
         for n, o in zip(names, lineage.outputs, strict=False)
     ]
-    relation, replaced = recorder.catalog.define(
-        name, kind, Location(recorder.path, line), columns, lineage.columns_known
-    )
-    if replaced:
-        recorder.forget_edges_into(relation)
+    relation = recorder.define(name, kind, line, columns, lineage.columns_known)
     _write(recorder, lineage, relation, names, line, _RowTarget.RELATION)
     return Outcome.ANALYSED
 
@@ -204,9 +207,7 @@ def _create_like(
     source_name = relation_name(source) if isinstance(source, exp.Table) else source.sql()
     origin = recorder.relation_for_read(source_name, line)
     columns = [(c.name, c.data_type, Location(recorder.path, line)) for c in origin.live_columns()]
-    relation, _ = recorder.catalog.define(
-        name, kind, Location(recorder.path, line), columns, origin.columns_known
-    )
+    relation = recorder.define(name, kind, line, columns, origin.columns_known)
     if copies_data:
         for column in origin.live_columns():
             recorder.edges.append(_clone_edge(recorder, origin, relation, column.name, line))
@@ -266,7 +267,8 @@ def _write(
         for read in output.reads:
             recorder.edge(read, target)
         if output.blind:
-            recorder.blind_spot(target, "; ".join(sorted(set(output.blind))), output.line or line)
+            reason = "; ".join(sorted(set(output.blind)))
+            recorder.blind_spot(target, reason, output.line or line, output.blind_upstream)
     row_targets: list[tuple[int, int | None]] = (
         [(relation.id, None)] if rows is _RowTarget.RELATION else list(written)
     )

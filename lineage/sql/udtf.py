@@ -67,7 +67,7 @@ def _table_function(walker: _Walker, scope: Scope, node: exp.Expr) -> _ScopeLine
         for reads in [per_input[position]] if positional else per_input:
             for read in reads:
                 _add(output.reads, read)
-        result.outputs.append(output)
+        result.add_output(output)
     for reads in per_input:
         for read in reads:
             _add(result.rows, _with_kind(read, EdgeKind.JOIN))
