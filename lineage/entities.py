@@ -27,6 +27,10 @@ class EdgeKind(Enum):
     WINDOW = "window"
     CONDITIONAL = "conditional"
 
+    # Members are singletons: identity hashing is correct and, unlike Enum's own __hash__
+    # (written in Python), costs nothing in the column walk's hot dictionaries.
+    __hash__ = object.__hash__
+
     @property
     def is_direct(self) -> bool:
         return self in _DIRECT_KINDS

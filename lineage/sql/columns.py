@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -17,91 +16,22 @@ from sqlglot.optimizer.scope import Scope, build_scope
 
 from lineage.entities import DiagnosticCode, EdgeKind
 from lineage.sql.kinds import compose, occurrences
+from lineage.sql.reads import (
+    KEY_PREFIX,
+    NodeRead,
+    OutputColumn,
+    Problem,
+    QueryLineage,
+    Read,
+    ScopeLineage,
+    TableInfo,
+)
+from lineage.sql.resolve import resolve_column
+from lineage.sql.selects import select_lineage
+from lineage.sql.setops import set_operation_lineage
+from lineage.sql.udtf import udtf_lineage
 
-#: Prefix of the opaque keys `prepare` gives relations; never shown to people.
-KEY_PREFIX = "__lineage_"
 _KEY = re.compile(r"[\"`\[]?" + KEY_PREFIX + r"(\d+)[\"`\]]?")
-
-
-@dataclass(frozen=True)
-class Read:
-    """A relation column read by an output column (or by the rows, for indirect kinds)."""
-
-    relation: str
-    column: str
-    kind: EdgeKind
-    expression: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Problem:
-    code: DiagnosticCode
-    message: str
-    line: int
-
-
-@dataclass(frozen=True)
-class OutputColumn:
-    name: str
-    reads: tuple[Read, ...]
-    blind: tuple[str, ...]
-    line: int
-    blind_upstream: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class QueryLineage:
-    """Every output column with its reads; `rows` are reads that change which rows exist.
-
-    `columns_known` is False when a `*` could not be expanded: more columns may exist than
-    `outputs` lists, coming from the relations in `star_upstream`.
-    """
-
-    outputs: tuple[OutputColumn, ...]
-    rows: tuple[Read, ...]
-    problems: tuple[Problem, ...]
-    columns_known: bool = True
-    star_upstream: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TableInfo:
-    relation: str
-    columns: tuple[str, ...] | None  # in definition order; None: the columns are not known
-
-
-@dataclass
-class _Output:
-    name: str
-    reads: dict[tuple[str, str, EdgeKind], Read] = field(default_factory=dict)
-    blind: list[str] = field(default_factory=list)
-    line: int = 0
-
-
-@dataclass
-class _ScopeLineage:
-    outputs: list[_Output]
-    rows: dict[tuple[str, str, EdgeKind], Read] = field(default_factory=dict)
-    columns_known: bool = True
-    star_upstream: set[str] = field(default_factory=set)
-    _by_name: dict[str, _Output] = field(default_factory=dict, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        for output in self.outputs:
-            self._by_name.setdefault(output.name, output)
-
-    def add_output(self, output: _Output) -> None:
-        self.outputs.append(output)
-        self._by_name.setdefault(output.name, output)
-
-    def output(self, name: str) -> _Output | None:
-        """The first output called `name` (the one a reference by name resolves to)."""
-        return self._by_name.get(name)
-
-
-def _add(target: dict[tuple[str, str, EdgeKind], Read], read: Read) -> None:
-    target.setdefault((read.relation, read.column, read.kind), read)
 
 
 def query_lineage(
@@ -126,21 +56,21 @@ def query_lineage(
     result = walker.scope(root)
     outputs = tuple(
         OutputColumn(
-            o.name, _sorted(o.reads.values()), tuple(o.blind), o.line, walker.upstream_of(o.blind)
+            o.name,
+            walker.finished(o.reads.values()),
+            tuple(o.blind),
+            o.line,
+            walker.upstream_of(o.blind),
         )
         for o in result.outputs
     )
     return QueryLineage(
         outputs,
-        _sorted(result.rows.values()),
+        walker.finished(result.rows.values()),
         tuple(walker.problems),
         result.columns_known,
         tuple(sorted(result.star_upstream)),
     )
-
-
-def _sorted(reads: Iterable[Read]) -> tuple[Read, ...]:
-    return tuple(sorted(reads, key=lambda r: (r.relation, r.column, r.kind.value)))
 
 
 class _Walker:
@@ -150,7 +80,7 @@ class _Walker:
         self.tables = tables
         self.dialect = dialect
         self.default_line = default_line
-        self.memo: dict[int, _ScopeLineage] = {}
+        self.memo: dict[int, ScopeLineage] = {}
         self.problems: list[Problem] = []
         self._seen_problems: set[tuple[DiagnosticCode, str]] = set()
         self._lines: dict[int, int] = {}
@@ -161,27 +91,21 @@ class _Walker:
 
     # -- scopes ---------------------------------------------------------------------------
 
-    def scope(self, scope: Scope) -> _ScopeLineage:
+    def scope(self, scope: Scope) -> ScopeLineage:
         key = id(scope.expression)
         if key in self.memo:
             return self.memo[key]
-        self.memo[key] = _ScopeLineage([])  # a recursive reference sees what is known so far
+        self.memo[key] = ScopeLineage([])  # a recursive reference sees what is known so far
         result = self._compute(scope)
         self.memo[key] = result
         return result
 
-    def _compute(self, scope: Scope) -> _ScopeLineage:
+    def _compute(self, scope: Scope) -> ScopeLineage:
         node = scope.expression
         if isinstance(node, exp.SetOperation):
-            from lineage.sql.setops import set_operation_lineage
-
             return set_operation_lineage(self, scope)
         if isinstance(node, exp.Select):
-            from lineage.sql.selects import select_lineage
-
             return select_lineage(self, scope)
-        from lineage.sql.udtf import udtf_lineage
-
         return udtf_lineage(self, scope)
 
     # -- helpers shared by the per-construct modules -------------------------------------------
@@ -251,9 +175,9 @@ class _Walker:
         expression: exp.Expr,
         context: EdgeKind | None,
         projection: exp.Expr | None = None,
-    ) -> tuple[list[Read], list[str]]:
+    ) -> tuple[list[NodeRead], list[str]]:
         """Every relation column `expression` reads, with kinds, through child scopes."""
-        reads: list[Read] = []
+        reads: list[NodeRead] = []
         blind: list[str] = []
         text_node = projection if projection is not None else expression
         for node, kind in occurrences(expression, context):
@@ -269,7 +193,7 @@ class _Walker:
 
     def subquery_reads(
         self, scope: Scope, node: exp.Expr, kind: EdgeKind
-    ) -> tuple[list[Read], list[str]]:
+    ) -> tuple[list[NodeRead], list[str]]:
         """A subquery inside an expression: its outputs compose with `kind`, and its row
         reads decide the value at this position (so they keep their own indirect kind)."""
         child = _child_scope(scope, node)
@@ -287,15 +211,19 @@ class _Walker:
 
     def resolve(
         self, scope: Scope, column: exp.Column, kind: EdgeKind, text_node: exp.Expr
-    ) -> tuple[list[Read], list[str]]:
-        from lineage.sql.resolve import resolve_column
-
+    ) -> tuple[list[NodeRead], list[str]]:
         return resolve_column(self, scope, column, kind, text_node)
 
+    def finished(self, reads: Iterable[NodeRead]) -> tuple[Read, ...]:
+        """The reads as values, with their SQL text and line, in a stable order."""
+        done = (
+            Read(r.relation, r.column, r.kind, self.sql(r.text), self.line(r.at)) for r in reads
+        )
+        return tuple(sorted(done, key=lambda r: (r.relation, r.column, r.kind.value)))
 
-def _composed(read: Read, outer: EdgeKind) -> Read:
-    kind = compose(outer, read.kind)
-    return Read(read.relation, read.column, kind, read.expression, read.line)
+
+def _composed(read: NodeRead, outer: EdgeKind) -> NodeRead:
+    return read.as_kind(compose(outer, read.kind))
 
 
 def _child_scope(scope: Scope, node: exp.Expr) -> Scope | None:

@@ -15,9 +15,10 @@ from sqlglot.optimizer.scope import Scope
 
 from lineage.entities import EdgeKind
 from lineage.sql.kinds import compose
+from lineage.sql.reads import NodeRead
 
 if TYPE_CHECKING:
-    from lineage.sql.columns import Read, _Walker
+    from lineage.sql.columns import _Walker
 
 
 def source_pivot(source: exp.Table | Scope) -> exp.Pivot | None:
@@ -45,11 +46,11 @@ def pivot_column_reads(
     kind: EdgeKind,
     text: exp.Expr,
     node: exp.Expr,
-) -> list[Read] | None:
+) -> list[NodeRead] | None:
     """Reads of output `name` of the pivoted source `alias`; None for a plain input column."""
     from lineage.sql.resolve import source_reads
 
-    def read(column: str, how: EdgeKind) -> list[Read]:
+    def read(column: str, how: EdgeKind) -> list[NodeRead]:
         return source_reads(walker, scope, alias, column, how, text, node, past_pivot=True)[0]
 
     if pivot.unpivot:
@@ -65,7 +66,7 @@ def pivot_column_reads(
         name = keys[position] if keys is not None and position < len(keys) else name
     if keys is not None and name in keys:
         return read(name, kind)
-    reads: list[Read] = []
+    reads: list[NodeRead] = []
     for column in _columns(pivot.expressions):
         reads += read(column, compose(kind, EdgeKind.AGGREGATION))
     for field in pivot.fields:
@@ -84,14 +85,14 @@ def group_keys(walker: _Walker, source: exp.Table | Scope, pivot: exp.Pivot) -> 
     return [c for c in columns if c not in used]
 
 
-def _unpivot(pivot: exp.Pivot, name: str, kind: EdgeKind, read: object) -> list[Read] | None:
+def _unpivot(pivot: exp.Pivot, name: str, kind: EdgeKind, read: object) -> list[NodeRead] | None:
     values = {e.name for e in pivot.expressions if isinstance(e, (exp.Column, exp.Identifier))}
     labels = {f.this.name for f in pivot.fields if isinstance(f, exp.In)}
     if name in labels:
         return []
     if name not in values:
         return None
-    reads: list[Read] = []
+    reads: list[NodeRead] = []
     for field in pivot.fields:
         for unpivoted in field.expressions:
             reads += read(unpivoted.name, kind)  # type: ignore[operator]

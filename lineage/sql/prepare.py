@@ -14,7 +14,7 @@ from sqlglot.optimizer.qualify_tables import qualify_tables
 from sqlglot.schema import MappingSchema
 
 from lineage.dialects import LATERAL_ALIAS_DIALECTS
-from lineage.sql.columns import KEY_PREFIX, TableInfo
+from lineage.sql.reads import KEY_PREFIX, TableInfo
 
 
 @dataclass(frozen=True)

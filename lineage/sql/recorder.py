@@ -20,8 +20,9 @@ from lineage.entities import (
     RelationKind,
     Severity,
 )
-from lineage.sql.columns import QueryLineage, Read, query_lineage
+from lineage.sql.columns import query_lineage
 from lineage.sql.prepare import prepare
+from lineage.sql.reads import QueryLineage, Read
 
 _ERRORS = frozenset(
     {

@@ -16,11 +16,12 @@ from sqlglot.optimizer.scope import Scope
 from lineage.entities import DiagnosticCode, EdgeKind
 from lineage.sql.kinds import compose
 from lineage.sql.pivots import pivot_column_reads, source_pivot
+from lineage.sql.reads import NodeRead
 
 if TYPE_CHECKING:
-    from lineage.sql.columns import Read, _Walker
+    from lineage.sql.columns import _Walker
 
-Resolution = tuple[list["Read"], list[str]]
+Resolution = tuple[list[NodeRead], list[str]]
 
 
 def resolve_column(
@@ -74,14 +75,13 @@ def source_reads(
     return [], []
 
 
-def _through(read: Read, outer: EdgeKind, walker: _Walker, text: exp.Expr, node: exp.Expr) -> Read:
-    from lineage.sql.columns import Read
+def _through(
+    read: NodeRead, outer: EdgeKind, walker: _Walker, text: exp.Expr, node: exp.Expr
+) -> NodeRead:
 
     if outer is EdgeKind.IDENTITY:
         return read
-    return Read(
-        read.relation, read.column, compose(outer, read.kind), walker.sql(text), walker.line(node)
-    )
+    return NodeRead(read.relation, read.column, compose(outer, read.kind), text, node)
 
 
 def _table_reads(
@@ -92,7 +92,6 @@ def _table_reads(
     text: exp.Expr,
     node: exp.Expr,
 ) -> Resolution:
-    from lineage.sql.columns import Read
 
     info = walker.tables(table.name)
     if info is None:
@@ -103,7 +102,7 @@ def _table_reads(
             f"{info.relation} has no column {name} in its known schema",
             node,
         )
-    return [Read(info.relation, name, kind, walker.sql(text), walker.line(node))], []
+    return [NodeRead(info.relation, name, kind, text, node)], []
 
 
 def _owning_scope(scope: Scope | None, alias: str) -> Scope | None:

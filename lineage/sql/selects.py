@@ -10,9 +10,11 @@ from sqlglot.optimizer.scope import Scope
 from lineage.entities import DiagnosticCode, EdgeKind
 from lineage.sql.kinds import compose
 from lineage.sql.pivots import group_keys, source_pivot
+from lineage.sql.reads import NodeRead, Output, ScopeLineage, add_read
+from lineage.sql.resolve import source_reads
 
 if TYPE_CHECKING:
-    from lineage.sql.columns import Read, _Output, _ScopeLineage, _Walker
+    from lineage.sql.columns import _Walker
 
 #: Clauses whose columns change the rows of the whole result, and how.
 _ROW_CLAUSES = (
@@ -23,11 +25,10 @@ _ROW_CLAUSES = (
 )
 
 
-def select_lineage(walker: _Walker, scope: Scope) -> _ScopeLineage:
-    from lineage.sql.columns import _ScopeLineage
+def select_lineage(walker: _Walker, scope: Scope) -> ScopeLineage:
 
     select = scope.expression
-    result = _ScopeLineage([])
+    result = ScopeLineage([])
     for projection in select.expressions:
         if _is_star(projection):
             _unexpanded_star(walker, scope, projection, result)
@@ -43,19 +44,18 @@ def _is_star(projection: exp.Expr) -> bool:
     )
 
 
-def _projection(walker: _Walker, scope: Scope, projection: exp.Expr) -> _Output:
-    from lineage.sql.columns import _add, _Output
+def _projection(walker: _Walker, scope: Scope, projection: exp.Expr) -> Output:
 
     expression = projection.this if isinstance(projection, exp.Alias) else projection
-    output = _Output(projection.alias_or_name, line=walker.line(projection))
+    output = Output(projection.alias_or_name, line=walker.line(projection))
     reads, blind = walker.reads_of(scope, expression, None, expression)
     for read in reads:
-        _add(output.reads, read)
+        add_read(output.reads, read)
     output.blind.extend(blind)
     return output
 
 
-def _unexpanded_star(walker: _Walker, scope: Scope, star: exp.Expr, result: _ScopeLineage) -> None:
+def _unexpanded_star(walker: _Walker, scope: Scope, star: exp.Expr, result: ScopeLineage) -> None:
     """A `*` qualify could not expand: the sources whose columns are known still contribute
     their columns; the others make the result's column list unknown."""
     aliases = (
@@ -96,24 +96,22 @@ def _expand_known(
     alias: str,
     names: list[str],
     star: exp.Expr,
-    result: _ScopeLineage,
+    result: ScopeLineage,
 ) -> None:
-    from lineage.sql.columns import _add, _Output
-    from lineage.sql.resolve import source_reads
 
     for name in names:
         if result.output(name) is not None:
             continue
         node = exp.column(name, table=alias)
-        output = _Output(name, line=walker.line(star))
+        output = Output(name, line=walker.line(star))
         reads, blind = source_reads(walker, scope, alias, name, EdgeKind.IDENTITY, node, star)
         for read in reads:
-            _add(output.reads, read)
+            add_read(output.reads, read)
         output.blind.extend(blind)
         result.add_output(output)
 
 
-def _row_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
+def _row_reads(walker: _Walker, scope: Scope, result: ScopeLineage) -> None:
     select = scope.expression
     for key, kind in _ROW_CLAUSES:
         if select.args.get(key):
@@ -149,17 +147,15 @@ def _ancestors(node: exp.Expr, stop: exp.Expr) -> list[exp.Expr]:
 
 
 def _add_rows(
-    walker: _Walker, scope: Scope, node: exp.Expr, kind: EdgeKind, result: _ScopeLineage
+    walker: _Walker, scope: Scope, node: exp.Expr, kind: EdgeKind, result: ScopeLineage
 ) -> None:
-    from lineage.sql.columns import _add
 
     reads, _blind = walker.reads_of(scope, node, kind, node)
     for read in reads:
-        _add(result.rows, read)
+        add_read(result.rows, read)
 
 
-def _group_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
-    from lineage.sql.columns import _add
+def _group_reads(walker: _Walker, scope: Scope, result: ScopeLineage) -> None:
 
     group = scope.expression.args.get("group")
     if group is None:
@@ -170,16 +166,15 @@ def _group_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
     for projection, output in zip(scope.expression.expressions, result.outputs, strict=False):
         if not projection.find(exp.AggFunc):
             for read in output.reads.values():
-                _add(result.rows, _as_kind(read, EdgeKind.GROUP_BY))
+                add_read(result.rows, _as_kind(read, EdgeKind.GROUP_BY))
 
 
-def _as_kind(read: Read, kind: EdgeKind) -> Read:
-    from lineage.sql.columns import Read
+def _as_kind(read: NodeRead, kind: EdgeKind) -> NodeRead:
 
-    return Read(read.relation, read.column, compose(kind, read.kind), read.expression, read.line)
+    return read.as_kind(compose(kind, read.kind))
 
 
-def _join_reads(walker: _Walker, scope: Scope, join: exp.Join, result: _ScopeLineage) -> None:
+def _join_reads(walker: _Walker, scope: Scope, join: exp.Join, result: ScopeLineage) -> None:
     if join.args.get("on"):
         _add_rows(walker, scope, join.args["on"], EdgeKind.JOIN, result)
     for identifier in join.args.get("using") or []:
@@ -191,12 +186,10 @@ def _join_reads(walker: _Walker, scope: Scope, join: exp.Join, result: _ScopeLin
 
 
 def _using_key(
-    walker: _Walker, scope: Scope, alias: str, at: exp.Expr, result: _ScopeLineage
+    walker: _Walker, scope: Scope, alias: str, at: exp.Expr, result: ScopeLineage
 ) -> None:
     """One side of `USING (key)`; the edge points at the key's own line."""
     name = at.name
-    from lineage.sql.columns import _add
-    from lineage.sql.resolve import source_reads
 
     source = scope.sources.get(alias)
     if source is None:
@@ -204,20 +197,18 @@ def _using_key(
     node = exp.column(name, table=alias)
     reads, _ = source_reads(walker, scope, alias, name, EdgeKind.JOIN, node, at)
     for read in reads:
-        _add(result.rows, read)
+        add_read(result.rows, read)
 
 
-def _source_rows(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
+def _source_rows(walker: _Walker, scope: Scope, result: ScopeLineage) -> None:
     """Rows of derived sources (CTEs, subqueries, UDTFs) flow into this scope's rows, and a
     PIVOT groups by its untouched input columns."""
-    from lineage.sql.columns import _add
-    from lineage.sql.resolve import source_reads
 
     for alias in scope.selected_sources:
         source = scope.sources.get(alias)
         if isinstance(source, Scope):
             for read in walker.scope(source).rows.values():
-                _add(result.rows, read)
+                add_read(result.rows, read)
         pivot = source_pivot(source) if source is not None else None
         if source is None or pivot is None:
             continue
@@ -226,4 +217,4 @@ def _source_rows(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
                 walker, scope, alias, key, EdgeKind.GROUP_BY, pivot, pivot, past_pivot=True
             )
             for read in reads:
-                _add(result.rows, read)
+                add_read(result.rows, read)

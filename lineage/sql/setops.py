@@ -9,14 +9,15 @@ from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
 from lineage.entities import DiagnosticCode, EdgeKind
+from lineage.sql.reads import NodeRead, Output, ScopeLineage, add_read
 
 if TYPE_CHECKING:
-    from lineage.sql.columns import Read, _ScopeLineage, _Walker
+    from lineage.sql.columns import _Walker
 
 _RECURSION_ROUNDS = 3
 
 
-def set_operation_lineage(walker: _Walker, scope: Scope) -> _ScopeLineage:
+def set_operation_lineage(walker: _Walker, scope: Scope) -> ScopeLineage:
     arms = scope.set_operation_scopes
     result = _merge(walker, scope, [walker.scope(arm) for arm in arms])
     if _is_recursive(scope):
@@ -36,18 +37,17 @@ def _is_recursive(scope: Scope) -> bool:
     return bool(with_ is not None and with_.args.get("recursive"))
 
 
-def _merge(walker: _Walker, scope: Scope, arms: list[_ScopeLineage]) -> _ScopeLineage:
+def _merge(walker: _Walker, scope: Scope, arms: list[ScopeLineage]) -> ScopeLineage:
     """UNION / INTERSECT: every arm carries the values (INTERSECT outputs values equal in
     both). EXCEPT: values come from the left arm; the right arm only removes rows (filter)."""
-    from lineage.sql.columns import _add, _Output, _ScopeLineage
 
     node = scope.expression
-    result = _ScopeLineage([], columns_known=all(a.columns_known for a in arms))
+    result = ScopeLineage([], columns_known=all(a.columns_known for a in arms))
     by_name = bool(node.args.get("by_name") or node.args.get("corresponding"))
     inner = by_name and str(node.args.get("kind") or "").upper() == "INNER"
     valued = arms[:1] if isinstance(node, exp.Except) else arms
     for position, name in enumerate(_output_names(arms, by_name, inner)):
-        output = _Output(name, line=arms[0].outputs[0].line if arms[0].outputs else 0)
+        output = Output(name, line=arms[0].outputs[0].line if arms[0].outputs else 0)
         for arm in valued:
             matched = (
                 arm.output(name)
@@ -56,22 +56,22 @@ def _merge(walker: _Walker, scope: Scope, arms: list[_ScopeLineage]) -> _ScopeLi
             )
             if matched is not None:
                 for read in matched.reads.values():
-                    _add(output.reads, read)
+                    add_read(output.reads, read)
                 output.blind.extend(matched.blind)
         result.add_output(output)
     for arm in arms:
         result.star_upstream.update(arm.star_upstream)
         for read in arm.rows.values():
-            _add(result.rows, read)
+            add_read(result.rows, read)
     for arm in arms[len(valued) :]:
         for output in arm.outputs:
             for read in output.reads.values():
-                _add(result.rows, _as(read, EdgeKind.FILTER))
+                add_read(result.rows, _as(read, EdgeKind.FILTER))
     _check_widths(walker, node, arms, by_name)
     return result
 
 
-def _output_names(arms: list[_ScopeLineage], by_name: bool, inner: bool) -> list[str]:
+def _output_names(arms: list[ScopeLineage], by_name: bool, inner: bool) -> list[str]:
     """By position: the first arm's names. By name: all names (DuckDB BY NAME), or only
     those every arm has (CORRESPONDING, which is inner unless FULL)."""
     if not by_name:
@@ -82,15 +82,12 @@ def _output_names(arms: list[_ScopeLineage], by_name: bool, inner: bool) -> list
     return names
 
 
-def _as(read: Read, kind: EdgeKind) -> Read:
-    from lineage.sql.columns import Read
+def _as(read: NodeRead, kind: EdgeKind) -> NodeRead:
 
-    return Read(read.relation, read.column, kind, read.expression, read.line)
+    return read.as_kind(kind)
 
 
-def _check_widths(
-    walker: _Walker, node: exp.Expr, arms: list[_ScopeLineage], by_name: bool
-) -> None:
+def _check_widths(walker: _Walker, node: exp.Expr, arms: list[ScopeLineage], by_name: bool) -> None:
     widths = {len(a.outputs) for a in arms if a.columns_known}
     if not by_name and len(widths) > 1:
         walker.problem(
@@ -100,8 +97,7 @@ def _check_widths(
         )
 
 
-def _order_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
-    from lineage.sql.columns import Read, _add
+def _order_reads(walker: _Walker, scope: Scope, result: ScopeLineage) -> None:
 
     order = scope.expression.args.get("order")
     if order is None:
@@ -109,9 +105,7 @@ def _order_reads(walker: _Walker, scope: Scope, result: _ScopeLineage) -> None:
     for column in order.find_all(exp.Column):
         output = result.output(column.name)
         for read in output.reads.values() if output else []:
-            _add(
+            add_read(
                 result.rows,
-                Read(
-                    read.relation, read.column, EdgeKind.SORT, walker.sql(order), walker.line(order)
-                ),
+                NodeRead(read.relation, read.column, EdgeKind.SORT, order, order),
             )

@@ -14,8 +14,8 @@ from sqlglot import exp
 
 from lineage.catalog import RelationState
 from lineage.entities import DiagnosticCode, EdgeKind, Location, RelationKind, Severity
-from lineage.sql.columns import QueryLineage
 from lineage.sql.prepare import relation_name
+from lineage.sql.reads import QueryLineage
 from lineage.sql.recorder import Recorder, _IdEdge
 
 

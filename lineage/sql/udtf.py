@@ -10,23 +10,23 @@ from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
 from lineage.entities import DiagnosticCode, EdgeKind
+from lineage.sql.reads import NodeRead, Output, ScopeLineage, add_read
 
 if TYPE_CHECKING:
-    from lineage.sql.columns import Read, _ScopeLineage, _Walker
+    from lineage.sql.columns import _Walker
 
 
-def udtf_lineage(walker: _Walker, scope: Scope) -> _ScopeLineage:
-    from lineage.sql.columns import _Output, _ScopeLineage
+def udtf_lineage(walker: _Walker, scope: Scope) -> ScopeLineage:
 
     node = scope.expression
     if isinstance(node, exp.Values):
-        return _ScopeLineage([_Output(name) for name in _alias_columns(node)])
+        return ScopeLineage([Output(name) for name in _alias_columns(node)])
     if isinstance(node, exp.Lateral) and isinstance(node.this, (exp.Query, exp.Subquery)):
         return _lateral_subquery(walker, scope)
     if isinstance(node, (exp.Unnest, exp.Lateral)):
         return _table_function(walker, scope, node)
     walker.problem(DiagnosticCode.ANALYSIS_ERROR, f"table source {node.key} is not supported", node)
-    return _ScopeLineage([], columns_known=False)
+    return ScopeLineage([], columns_known=False)
 
 
 def _alias_columns(node: exp.Expr) -> list[str]:
@@ -37,40 +37,38 @@ def _alias_columns(node: exp.Expr) -> list[str]:
     return columns or ([alias.name] if alias.name else [])
 
 
-def _lateral_subquery(walker: _Walker, scope: Scope) -> _ScopeLineage:
-    from lineage.sql.columns import _Output, _ScopeLineage
+def _lateral_subquery(walker: _Walker, scope: Scope) -> ScopeLineage:
 
     inner = next((s for s in scope.sources.values() if isinstance(s, Scope)), None)
     if inner is None:
-        return _ScopeLineage([], columns_known=False)
+        return ScopeLineage([], columns_known=False)
     result = walker.scope(inner)
     names = _alias_columns(scope.expression) if scope.expression.alias_column_names else []
     if not names:
         return result
     renamed = [
-        _Output(name, o.reads, o.blind, o.line)
+        Output(name, o.reads, o.blind, o.line)
         for name, o in zip(names, result.outputs, strict=False)
     ]
-    return _ScopeLineage(renamed, result.rows, result.columns_known, result.star_upstream)
+    return ScopeLineage(renamed, result.rows, result.columns_known, result.star_upstream)
 
 
-def _table_function(walker: _Walker, scope: Scope, node: exp.Expr) -> _ScopeLineage:
-    from lineage.sql.columns import _add, _Output, _ScopeLineage
+def _table_function(walker: _Walker, scope: Scope, node: exp.Expr) -> ScopeLineage:
 
     inputs = node.expressions if isinstance(node, exp.Unnest) else [node.this]
     per_input = [_input_reads(walker, scope, i) for i in inputs]
     names = _alias_columns(node) or _view_columns(node)
-    result = _ScopeLineage([])
+    result = ScopeLineage([])
     for position, name in enumerate(names):
-        output = _Output(name, line=walker.line(node))
+        output = Output(name, line=walker.line(node))
         positional = len(per_input) == len(names) and len(per_input) > 1
         for reads in [per_input[position]] if positional else per_input:
             for read in reads:
-                _add(output.reads, read)
+                add_read(output.reads, read)
         result.add_output(output)
     for reads in per_input:
         for read in reads:
-            _add(result.rows, _with_kind(read, EdgeKind.JOIN))
+            add_read(result.rows, _with_kind(read, EdgeKind.JOIN))
     return result
 
 
@@ -80,12 +78,11 @@ def _view_columns(node: exp.Expr) -> list[str]:
     return [c.name for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
 
 
-def _input_reads(walker: _Walker, scope: Scope, node: exp.Expr) -> list[Read]:
+def _input_reads(walker: _Walker, scope: Scope, node: exp.Expr) -> list[NodeRead]:
     reads, _blind = walker.reads_of(scope, node, EdgeKind.TRANSFORMATION, node)
     return reads
 
 
-def _with_kind(read: Read, kind: EdgeKind) -> Read:
-    from lineage.sql.columns import Read
+def _with_kind(read: NodeRead, kind: EdgeKind) -> NodeRead:
 
-    return Read(read.relation, read.column, kind, read.expression, read.line)
+    return read.as_kind(kind)
