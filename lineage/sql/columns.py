@@ -146,7 +146,12 @@ class _Walker:
             return int(node.this.meta["line"])
         key = id(node)
         if key not in self._lines:
-            lines = [i.meta["line"] for i in node.find_all(exp.Identifier) if "line" in i.meta]
+            first = node.find(exp.Identifier, bfs=False)  # the leftmost name, in text order
+            lines = (
+                [first.meta["line"]]
+                if first is not None and "line" in first.meta
+                else [i.meta["line"] for i in node.find_all(exp.Identifier) if "line" in i.meta]
+            )
             if lines:
                 self._lines[key] = min(lines)
             elif node.parent is not None and not isinstance(node, exp.Query):

@@ -94,11 +94,12 @@ def _infos(tables: dict[str, _Keyed]) -> dict[str, TableInfo]:
 def _key_tables(
     query: exp.Expr, columns_of: Callable[[str], list[str] | None]
 ) -> dict[str, _Keyed]:
-    cte_names = {cte.alias_or_name for cte in query.find_all(exp.CTE)}
+    found = list(query.find_all(exp.Table, exp.CTE))
+    cte_names = {node.alias_or_name for node in found if isinstance(node, exp.CTE)}
     keys: dict[str, str] = {}
     tables: dict[str, _Keyed] = {}
-    for table in list(query.find_all(exp.Table)):
-        if not isinstance(table.this, exp.Identifier):
+    for table in found:
+        if not isinstance(table, exp.Table) or not isinstance(table.this, exp.Identifier):
             continue
         if not table.db and table.name in cte_names:
             continue
@@ -115,6 +116,8 @@ def _key_tables(
 
 def _inline_named_windows(query: exp.Expr) -> None:
     """`OVER w` with `WINDOW w AS (PARTITION BY ...)`: copy the definition into each use."""
+    if query.find(exp.Window) is None:
+        return
     for select in query.find_all(exp.Select):
         definitions = {w.name: w for w in select.args.get("windows") or []}
         if not definitions:

@@ -159,14 +159,14 @@ class Recorder:
     # -- final values ---------------------------------------------------------------------
 
     def final_edges(self) -> tuple[Edge, ...]:
-        names = self.catalog.names()
-        edges = {
-            (e.source, e.target, e.kind, e.location, e.expression): Edge(
-                _ref(names, e.source), _ref(names, e.target), e.kind, e.expression, e.location
-            )
-            for e in self.edges
-        }
-        return tuple(sorted(edges.values(), key=lambda e: e.sort_key))
+        """Edges under the final names of their columns, deduplicated and sorted."""
+        refs = _Refs(self.catalog.names())
+        unique = {(e.source, e.target, e.kind, e.location, e.expression): e for e in self.edges}
+        edges = [
+            Edge(refs[e.source], refs[e.target], e.kind, e.expression, e.location)
+            for e in unique.values()
+        ]
+        return tuple(sorted(edges, key=lambda e: e.sort_key))
 
     def final_blind_spots(self) -> tuple[BlindSpot, ...]:
         names = self.catalog.names()
@@ -174,6 +174,18 @@ class Recorder:
             BlindSpot(_ref(names, b.target), b.reason, b.location, b.upstream) for b in self.blind
         }
         return tuple(sorted(spots, key=lambda b: (b.target.sort_key, b.location, b.reason)))
+
+
+class _Refs(dict[tuple[int, int | None], ColumnRef]):
+    """Final `ColumnRef`s by (relation id, column id), each made once."""
+
+    def __init__(self, names: dict[int, tuple[str, dict[int, str]]]) -> None:
+        super().__init__()
+        self.names = names
+
+    def __missing__(self, key: tuple[int, int | None]) -> ColumnRef:
+        self[key] = ref = _ref(self.names, key)
+        return ref
 
 
 def _ref(names: dict[int, tuple[str, dict[int, str]]], target: tuple[int, int | None]) -> ColumnRef:
