@@ -129,7 +129,9 @@ def graph(project_dir: Path, dialect: str | None, fmt: str, output: Path | None)
     _write(GRAPH_FORMATS[fmt](project), output)
 
 
-def _answer_command(direction: str) -> Callable[[F], F]:
+def _answer_command() -> Callable[[F], F]:
+    """The options `who-uses` and `trace` share."""
+
     def decorate(command: F) -> F:
         command = _handle_errors(command)
         command = click.option(
@@ -158,7 +160,7 @@ def _answer_command(direction: str) -> Callable[[F], F]:
 
 
 @main.command("who-uses")
-@_answer_command("downstream")
+@_answer_command()
 def who_uses(
     name: str,
     project_dir: Path,
@@ -172,7 +174,7 @@ def who_uses(
 
 
 @main.command()
-@_answer_command("upstream")
+@_answer_command()
 def trace(
     name: str,
     project_dir: Path,
