@@ -98,22 +98,21 @@ def analyse_files(
     with _batched_garbage_collection():
         for source in sorted(files, key=lambda f: f.path):
             _analyse_file(recorder, source, counts)
+        return _project(recorder, root, len(files), counts)
+
+
+def _project(recorder: Recorder, root: str, files: int, counts: _Counts) -> Project:
     relations = recorder.catalog.freeze()
     blind = recorder.final_blind_spots()
+    problems = sum(1 for d in recorder.diagnostics if d.severity >= Severity.WARNING)
     return Project(
         root=root,
-        dialect=dialect,
+        dialect=recorder.dialect,
         relations=relations,
         edges=recorder.final_edges(),
         blind_spots=blind,
         diagnostics=tuple(sorted(recorder.diagnostics)),
-        coverage=_coverage(
-            len(files),
-            counts,
-            relations,
-            blind,
-            sum(1 for d in recorder.diagnostics if d.severity >= Severity.WARNING),
-        ),
+        coverage=_coverage(files, counts, relations, blind, problems),
     )
 
 
