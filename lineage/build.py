@@ -48,9 +48,10 @@ logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
 
 
 @dataclass
-class _Counts:
+class Counts:
     statements: int = 0
     analysed: int = 0
+    unit: str = "statements"
 
 
 def build_project(root: Path, config: Config | None = None) -> Project:
@@ -94,14 +95,15 @@ def analyse_files(
     """
     recorder = Recorder(dialect)
     recorder.diagnostics.extend(diagnostics)
-    counts = _Counts()
-    with _batched_garbage_collection():
+    counts = Counts()
+    with batched_garbage_collection():
         for source in sorted(files, key=lambda f: f.path):
             _analyse_file(recorder, source, counts)
-        return _project(recorder, root, len(files), counts)
+        return assemble(recorder, root, len(files), counts)
 
 
-def _project(recorder: Recorder, root: str, files: int, counts: _Counts) -> Project:
+def assemble(recorder: Recorder, root: str, files: int, counts: Counts) -> Project:
+    """The frozen result of a build from what `recorder` collected."""
     relations = recorder.catalog.freeze()
     blind = recorder.final_blind_spots()
     problems = sum(1 for d in recorder.diagnostics if d.severity >= Severity.WARNING)
@@ -117,7 +119,7 @@ def _project(recorder: Recorder, root: str, files: int, counts: _Counts) -> Proj
 
 
 @contextmanager
-def _batched_garbage_collection() -> Iterator[None]:
+def batched_garbage_collection() -> Iterator[None]:
     """Syntax trees are reference cycles (children point at parents), so the collector runs
     often and finds little: run it once per batch of statements instead (see
     docs/performance.md)."""
@@ -130,7 +132,7 @@ def _batched_garbage_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _analyse_file(recorder: Recorder, source: SourceFile, counts: _Counts) -> None:
+def _analyse_file(recorder: Recorder, source: SourceFile, counts: Counts) -> None:
     recorder.path = source.path
     if not source.text.strip():
         recorder.diagnostics.append(
@@ -162,7 +164,7 @@ def _analyse_statement(recorder: Recorder, statement: StatementText, text: str) 
             f"{MAX_STATEMENT_CHARS:,}): too large to be a transformation",
         )
         return Outcome.FAILED
-    tree = _parse(recorder, statement, text)
+    tree = parse_statement(recorder, statement, text)
     if tree is None:
         return Outcome.FAILED
     try:
@@ -184,7 +186,7 @@ def _analyse_statement(recorder: Recorder, statement: StatementText, text: str) 
         return Outcome.FAILED
 
 
-def _parse(recorder: Recorder, statement: StatementText, text: str) -> exp.Expr | None:
+def parse_statement(recorder: Recorder, statement: StatementText, text: str) -> exp.Expr | None:
     """Parse one statement from its tokens (file lines), or from its text after a coarse split."""
     try:
         tree = _parse_tree(recorder.dialect, statement, text)
@@ -229,7 +231,7 @@ def _first_line(text: str) -> str:
 
 def _coverage(
     files: int,
-    counts: _Counts,
+    counts: Counts,
     relations: tuple[Relation, ...],
     blind: tuple[BlindSpot, ...],
     diagnostics: int,
@@ -248,4 +250,6 @@ def _coverage(
             total += 1
             if not relation_blind and ColumnRef(relation.name, column.name) not in blind_targets:
                 resolved += 1
-    return Coverage(files, counts.statements, counts.analysed, total, resolved, diagnostics)
+    return Coverage(
+        files, counts.statements, counts.analysed, total, resolved, diagnostics, counts.unit
+    )

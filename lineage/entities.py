@@ -46,6 +46,10 @@ class RelationKind(Enum):
     VIEW = "view"
     MATERIALIZED_VIEW = "materialized_view"
     EXTERNAL = "external"
+    SOURCE = "source"  # a dbt source table
+    MODEL = "model"  # a dbt model (any materialization)
+    SEED = "seed"  # a dbt seed (CSV)
+    SNAPSHOT = "snapshot"  # a dbt snapshot
 
 
 class Severity(IntEnum):
@@ -189,6 +193,7 @@ class Coverage:
     columns: int
     columns_resolved: int
     diagnostics: int
+    unit: str = "statements"  # what `statements` counts: statements, or dbt models
 
     @property
     def statements_failed(self) -> int:

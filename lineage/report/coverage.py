@@ -17,9 +17,10 @@ def coverage_line(project: Project) -> str:
     c = project.coverage
     problems = c.diagnostics
     where = " (run `lineage diagnostics` to list them)" if problems else ""
+    done = "rendered, parsed and analysed" if c.unit == "models" else "parsed and analysed"
     return (
-        f"coverage: {c.statements_analysed} of {c.statements} statements parsed and "
-        f"analysed; {c.columns_resolved} of {c.columns} columns resolved; "
+        f"coverage: {c.statements_analysed} of {c.statements} {c.unit} {done}; "
+        f"{c.columns_resolved} of {c.columns} columns resolved; "
         f"{problems} diagnostic{'s' if problems != 1 else ''}{where}"
     )
 
@@ -28,6 +29,7 @@ def coverage_document(project: Project) -> dict[str, Any]:
     c = project.coverage
     return {
         "files": c.files,
+        "unit": c.unit,
         "statements": c.statements,
         "statements_analysed": c.statements_analysed,
         "columns": c.columns,

@@ -173,6 +173,13 @@ def _line_of(node: exp.Expr, statement_line: int) -> int:
     return int(meta_line) if meta_line else statement_line
 
 
+def create_from_query(
+    recorder: Recorder, name: str, kind: RelationKind, query: exp.Expr, line: int
+) -> Outcome:
+    """Define relation `name` by `query` (a dbt model's compiled SELECT), like CREATE ... AS."""
+    return _create_as(recorder, name, kind, query, None, line)
+
+
 def _create_as(
     recorder: Recorder,
     name: str,
