@@ -3,6 +3,7 @@ references, normalized the way the project's dialect would."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from difflib import get_close_matches
 
 from lineage.dialects import normalize_name
@@ -17,10 +18,14 @@ class UnknownName(UsageError):
 def resolve(project: Project, typed: str) -> list[ColumnRef]:
     """The column `typed` names, or every column of the relation it names.
 
-    Exact names win; otherwise a unique suffix (`users.email` for `mart.users.email`).
+    Exact names win; otherwise a unique suffix (`users.email` for `mart.users.email`, or
+    `stg_users.email` for dbt's `model.shop.stg_users.email`), as typed, as the dialect
+    normalizes it, then ignoring case. `source:app.users.email` looks among dbt sources only.
     """
-    name = normalize_name(typed.strip(), project.dialect)
-    for candidates in (_exact(project, name), _by_suffix(project, name)):
+    kind, rest = _kind_prefix(typed.strip())
+    name = normalize_name(rest, project.dialect)
+    refs = [r for r in _all_refs(project) if kind is None or r.relation.startswith(kind + ".")]
+    for candidates in _passes(refs, rest, name):
         if len(candidates) == 1:
             return _expand(project, candidates[0])
         if len(candidates) > 1:
@@ -31,20 +36,29 @@ def resolve(project: Project, typed: str) -> list[ColumnRef]:
     raise UnknownName(_unknown_message(project, typed, name))
 
 
+def _kind_prefix(typed: str) -> tuple[str | None, str]:
+    """`source:app.users` -> ("source", "app.users")."""
+    head, colon, rest = typed.partition(":")
+    if colon and head.isidentifier() and "." not in head:
+        return head.lower(), rest
+    return None, typed
+
+
+def _passes(refs: list[ColumnRef], typed: str, normalized: str) -> Iterator[list[ColumnRef]]:
+    for name in dict.fromkeys((typed, normalized)):
+        yield [r for r in refs if str(r) == name]
+    for name in dict.fromkeys((typed, normalized)):
+        yield [r for r in refs if str(r).endswith("." + name)]
+    folded = typed.casefold()
+    yield [r for r in refs if str(r).casefold().endswith("." + folded)]
+
+
 def _all_refs(project: Project) -> list[ColumnRef]:
     refs = []
     for relation in project.relations:
         refs.append(ColumnRef(relation.name, None))
         refs.extend(ColumnRef(relation.name, c.name) for c in relation.columns)
     return refs
-
-
-def _exact(project: Project, name: str) -> list[ColumnRef]:
-    return [r for r in _all_refs(project) if str(r) == name]
-
-
-def _by_suffix(project: Project, name: str) -> list[ColumnRef]:
-    return [r for r in _all_refs(project) if str(r).endswith("." + name)]
 
 
 def _expand(project: Project, ref: ColumnRef) -> list[ColumnRef]:
