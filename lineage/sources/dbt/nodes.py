@@ -159,7 +159,9 @@ class DbtProject:
     root: str
     profile: str | None
     version_config: dict[str, Any]  # the raw dbt_project.yml mapping
-    vars: dict[str, Any]  # project-level vars, by package ({} for the root project's globals)
+    # vars as var() sees them, per package: vars[package][name], already merged (--vars, then
+    # the root project's vars scoped to the package, its global vars, the package's own)
+    vars: dict[str, dict[str, Any]]
     dispatch: tuple[tuple[str, tuple[str, ...]], ...]  # (macro_namespace, search_order)
     quoting: dict[str, bool]
     packages: tuple[str, ...]  # installed package names (under packages-install-path)
