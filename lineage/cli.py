@@ -9,15 +9,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import yaml
 
-from lineage import __version__
-from lineage.build import build_project
+from lineage import __version__, projects
 from lineage.config import load_config
 from lineage.entities import Project
 from lineage.errors import LineageError, UsageError
@@ -58,7 +59,33 @@ def _handle_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class ProjectRequest:
+    """Which project to build and how: --project-dir, --dialect, --vars."""
+
+    project_dir: Path
+    dialect: str | None = None
+    variables: str | None = None  # YAML text, checked when the project is built
+
+
 def _project_options(command: F) -> F:
+    """Add --project-dir, --dialect and --vars; the command receives `request`."""
+    inner = command
+
+    @wraps(inner)
+    def with_request(
+        *args: Any, project_dir: Path, dialect: str | None, variables: str | None, **kwargs: Any
+    ) -> Any:
+        return inner(*args, request=ProjectRequest(project_dir, dialect, variables), **kwargs)
+
+    command = click.option(
+        "--vars",
+        "variables",
+        default=None,
+        metavar="YAML",
+        help="dbt vars as a YAML mapping, e.g. '{start_date: 2024-01-01}'; they win over "
+        "dbt_project.yml.",
+    )(with_request)  # type: ignore[assignment]
     command = click.option(
         "--dialect",
         default=None,
@@ -77,10 +104,23 @@ def _project_options(command: F) -> F:
     return command
 
 
-def _build(project_dir: Path, dialect: str | None) -> Project:
-    project = build_project(project_dir, load_config(project_dir, dialect))
+def _build(request: ProjectRequest) -> Project:
+    config = load_config(request.project_dir, request.dialect)
+    project = projects.build(request.project_dir, config, _variables(request.variables))
     click.echo(coverage_line(project), err=True)
     return project
+
+
+def _variables(text: str | None) -> dict[str, Any]:
+    if text is None:
+        return {}
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise UsageError(f"--vars is not valid YAML: {error}") from None
+    if not isinstance(value, dict):
+        raise UsageError("--vars must be a YAML mapping, e.g. '{start_date: 2024-01-01}'")
+    return value
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -123,9 +163,9 @@ def main() -> None:
     help="Write to this file instead of standard output.",
 )
 @_handle_errors
-def graph(project_dir: Path, dialect: str | None, fmt: str, output: Path | None) -> None:
+def graph(request: ProjectRequest, fmt: str, output: Path | None) -> None:
     """The whole lineage graph: relations, columns, edges, blind spots, diagnostics."""
-    project = _build(project_dir, dialect)
+    project = _build(request)
     _write(GRAPH_FORMATS[fmt](project), output)
 
 
@@ -163,40 +203,37 @@ def _answer_command() -> Callable[[F], F]:
 @_answer_command()
 def who_uses(
     name: str,
-    project_dir: Path,
-    dialect: str | None,
+    request: ProjectRequest,
     depth: int | None,
     direct_only: bool,
     fmt: str,
 ) -> None:
     """What reads NAME (RELATION.COLUMN, or RELATION for all its columns), hop by hop."""
-    _answer(name, project_dir, dialect, depth, direct_only, fmt, "downstream")
+    _answer(name, request, depth, direct_only, fmt, "downstream")
 
 
 @main.command()
 @_answer_command()
 def trace(
     name: str,
-    project_dir: Path,
-    dialect: str | None,
+    request: ProjectRequest,
     depth: int | None,
     direct_only: bool,
     fmt: str,
 ) -> None:
     """Where NAME comes from: every column it is computed from, hop by hop."""
-    _answer(name, project_dir, dialect, depth, direct_only, fmt, "upstream")
+    _answer(name, request, depth, direct_only, fmt, "upstream")
 
 
 def _answer(
     name: str,
-    project_dir: Path,
-    dialect: str | None,
+    request: ProjectRequest,
     depth: int | None,
     direct_only: bool,
     fmt: str,
     direction: str,
 ) -> None:
-    project = _build(project_dir, dialect)
+    project = _build(request)
     start = resolve(project, name)
     lineage_graph = LineageGraph(project)
     query = lineage_graph.downstream if direction == "downstream" else lineage_graph.upstream
@@ -209,9 +246,9 @@ def _answer(
 @main.command()
 @_project_options
 @_handle_errors
-def diagnostics(project_dir: Path, dialect: str | None) -> None:
+def diagnostics(request: ProjectRequest) -> None:
     """Every blind spot and diagnostic of the project, with file:line and reason."""
-    project = _build(project_dir, dialect)
+    project = _build(request)
     for diagnostic in project.diagnostics:
         click.echo(str(diagnostic))
     for spot in project.blind_spots:
@@ -237,4 +274,4 @@ def demo(column: str) -> None:
             "(plain SQL scripts of a small shop's warehouse)\n",
             err=True,
         )
-        _answer(column, root, None, None, False, "text", "downstream")
+        _answer(column, ProjectRequest(root), None, False, "text", "downstream")

@@ -76,6 +76,7 @@ class DiagnosticCode(Enum):
     UNEXPANDED_STAR = "unexpanded-star"
     COLUMN_COUNT_MISMATCH = "column-count-mismatch"
     CONFIG_ERROR = "config-error"
+    PYTHON_MODEL = "python-model"
 
 
 @dataclass(frozen=True, order=True)

@@ -86,7 +86,7 @@ class _Walker:
         self._lines: dict[int, int] = {}
         self._blind_upstream: dict[str, set[str]] = {}
         self._array_joined: dict[int, frozenset[tuple[str, str]]] = {}
-        self._generator = Dialect.get_or_raise(dialect).generator()
+        self._generator = Dialect.get_or_raise(dialect).generator(comments=False)
         self._texts: dict[int, str] = {}
 
     # -- scopes ---------------------------------------------------------------------------

@@ -106,9 +106,14 @@ def _key_tables(
         name = relation_name(table)
         key = keys.setdefault(name, f"{KEY_PREFIX}{len(keys)}")
         tables.setdefault(key, _Keyed(name, columns_of(name)))
+        position = dict(table.this.meta)  # keep the name's place in the file
         if not table.alias:  # the warehouse names an unaliased table by its last part
-            table.set("alias", exp.TableAlias(this=exp.to_identifier(table.name)))
-        table.set("this", exp.to_identifier(key, quoted=True))
+            alias = exp.to_identifier(table.name)
+            alias.meta.update(position)
+            table.set("alias", exp.TableAlias(this=alias))
+        keyed = exp.to_identifier(key, quoted=True)
+        keyed.meta.update(position)
+        table.set("this", keyed)
         table.set("db", None)
         table.set("catalog", None)
     return tables

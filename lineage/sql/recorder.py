@@ -62,6 +62,15 @@ class Recorder:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _unknown_reported: set[str] = field(default_factory=set)
     path: str = ""
+    #: For SQL rendered from a template: the template line of each rendered line (index 0 is
+    #: rendered line 1). None: lines are the file's own.
+    line_map: Sequence[int] | None = None
+
+    def location(self, line: int) -> Location:
+        """Where `line` of the SQL being analysed is, in the project's own file."""
+        if self.line_map and 1 <= line <= len(self.line_map):
+            line = self.line_map[line - 1]
+        return Location(self.path, line)
 
     def diagnose(
         self,
@@ -75,9 +84,7 @@ class Recorder:
         statement are errors, the rest warnings, unless `severity` says otherwise."""
         if severity is None:
             severity = Severity.ERROR if code in _ERRORS else Severity.WARNING
-        self.diagnostics.append(
-            Diagnostic(Location(self.path, line), code, severity, message, relation)
-        )
+        self.diagnostics.append(Diagnostic(self.location(line), code, severity, message, relation))
 
     # -- relations ------------------------------------------------------------------------
 
@@ -85,7 +92,7 @@ class Recorder:
         """The live relation `name`; one nobody defined is registered as external, once."""
         relation = self.catalog.get(name)
         if relation is None:
-            relation = self.catalog.external(name, Location(self.path, line))
+            relation = self.catalog.external(name, self.location(line))
             if name not in self._unknown_reported:
                 self._unknown_reported.add(name)
                 self.diagnose(
@@ -108,7 +115,7 @@ class Recorder:
         """Create relation `name`. Creating it again replaces it (CREATE OR REPLACE), and
         what was recorded into its old definition is forgotten."""
         relation, replaced = self.catalog.define(
-            name, kind, Location(self.path, line), columns, columns_known
+            name, kind, self.location(line), columns, columns_known
         )
         if replaced:
             self.edges = [e for e in self.edges if e.target[0] != relation.id]
@@ -134,7 +141,7 @@ class Recorder:
         return result
 
     def column(self, relation: RelationState, name: str, line: int) -> tuple[int, int]:
-        return relation.id, self.catalog.column_id(relation, name, Location(self.path, line))
+        return relation.id, self.catalog.column_id(relation, name, self.location(line))
 
     def edge(
         self,
@@ -146,15 +153,13 @@ class Recorder:
             self.relation_for_read(read.relation, read.line), read.column, read.line
         )
         self.edges.append(
-            _IdEdge(
-                source, target, kind(read.kind), read.expression, Location(self.path, read.line)
-            )
+            _IdEdge(source, target, kind(read.kind), read.expression, self.location(read.line))
         )
 
     def blind_spot(
         self, target: tuple[int, int | None], reason: str, line: int, upstream: tuple[str, ...] = ()
     ) -> None:
-        self.blind.append(_IdBlind(target, reason, Location(self.path, line), upstream))
+        self.blind.append(_IdBlind(target, reason, self.location(line), upstream))
 
     # -- final values ---------------------------------------------------------------------
 

@@ -78,10 +78,21 @@ def source_reads(
 def _through(
     read: NodeRead, outer: EdgeKind, walker: _Walker, text: exp.Expr, node: exp.Expr
 ) -> NodeRead:
-
+    """A read seen through a scope. A pass-through keeps the inner defining expression,
+    unless that was written by no one (a column qualify expanded from `*`): then the place
+    the column is named explicitly is the one to show."""
     if outer is EdgeKind.IDENTITY:
-        return read
+        if _written(read.at):
+            return read
+        return NodeRead(read.relation, read.column, read.kind, text, node)
     return NodeRead(read.relation, read.column, compose(outer, read.kind), text, node)
+
+
+def _written(node: exp.Expr) -> bool:
+    """Whether `node` comes from the SQL text (its names carry positions)."""
+    if isinstance(node, exp.Column):
+        return "line" in node.this.meta
+    return any("line" in i.meta for i in node.find_all(exp.Identifier))
 
 
 def _table_reads(

@@ -162,7 +162,7 @@ def _column_definitions(
             kind = definition.args.get("kind")
             data_type = kind.sql(dialect=recorder.dialect) if kind is not None else None
             columns.append(
-                (definition.name, data_type, Location(recorder.path, _line_of(definition, line)))
+                (definition.name, data_type, recorder.location(_line_of(definition, line)))
             )
     return columns
 
@@ -195,7 +195,7 @@ def _create_as(
         return Outcome.FAILED
     names = _target_names(recorder, lineage, declared, line)
     columns = [
-        (n, None, Location(recorder.path, o.line or line))
+        (n, None, recorder.location(o.line or line))
         for n, o in zip(names, lineage.outputs, strict=False)
     ]
     relation = recorder.define(name, kind, line, columns, lineage.columns_known)
@@ -213,7 +213,7 @@ def _create_like(
 ) -> Outcome:
     source_name = relation_name(source) if isinstance(source, exp.Table) else source.sql()
     origin = recorder.relation_for_read(source_name, line)
-    columns = [(c.name, c.data_type, Location(recorder.path, line)) for c in origin.live_columns()]
+    columns = [(c.name, c.data_type, recorder.location(line)) for c in origin.live_columns()]
     relation = recorder.define(name, kind, line, columns, origin.columns_known)
     if copies_data:
         for column in origin.live_columns():
@@ -229,7 +229,7 @@ def _clone_edge(
         recorder.column(relation, name, line),
         EdgeKind.IDENTITY,
         f"CLONE {origin.name}",
-        Location(recorder.path, line),
+        recorder.location(line),
     )
 
 

@@ -1,0 +1,292 @@
+"""A dbt project's lineage from its files: load, parse every node's Jinja (refs and config),
+name relations, order nodes by their refs, render each in a sandbox with the columns of its
+parents known, analyse the SQL, and name relations by dbt unique id.
+
+Sources and seeds are defined first (columns from YAML and CSV headers); models and
+snapshots follow in dependency order so that `adapter.get_columns_in_relation` and
+`dbt_utils.star` see their parents' columns. Nothing here raises for a problem in the project.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+from lineage.build import Counts, assemble, batched_garbage_collection, parse_statement
+from lineage.config import Config
+from lineage.dbt_ephemeral import fold_ephemeral
+from lineage.dbt_names import rename_relations
+from lineage.dbt_order import dependency_order
+from lineage.entities import Diagnostic, DiagnosticCode, Location, Project, RelationKind, Severity
+from lineage.render.line_map import template_lines
+from lineage.render.renderer import ParseResult, RelationRef, Renderer
+from lineage.sources.dbt.load import load_dbt_project
+from lineage.sources.dbt.nodes import DbtNode, DbtProject, ResourceType, SourceTable
+from lineage.sources.dbt.python_models import python_model_reads
+from lineage.sql.prepare import relation_name
+from lineage.sql.recorder import Recorder
+from lineage.sql.split import split_statements
+from lineage.sql.statements import Outcome, create_from_query
+
+#: Columns dbt adds to every snapshot.
+SNAPSHOT_COLUMNS = ("dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to")
+
+
+@dataclass
+class _Index:
+    """Lookups the resolver and the build share: nodes by name, relations by unique id."""
+
+    project: DbtProject
+    dialect: str
+    relations: dict[str, RelationRef] = field(default_factory=dict)
+    ephemeral: set[str] = field(default_factory=set)
+    engine_names: dict[str, str] = field(default_factory=dict)  # engine name -> unique id
+
+    def node(self, package: str | None, name: str, version: str | None) -> DbtNode | None:
+        candidates = [
+            n
+            for n in self.project.nodes
+            if n.name == name
+            and n.resource_type is not ResourceType.ANALYSIS
+            and (package is None or n.package == package)
+        ]
+        if version is not None:
+            return next((n for n in candidates if n.version == str(version)), None)
+        latest = [n for n in candidates if n.version is None or n.version == n.latest_version]
+        chosen = latest or candidates
+        return chosen[0] if chosen else None
+
+    def source(self, source_name: str, table: str) -> SourceTable | None:
+        return next(
+            (s for s in self.project.sources if s.source_name == source_name and s.name == table),
+            None,
+        )
+
+    def relation_name(self, resource: DbtNode | SourceTable | None) -> str | None:
+        """The engine name of a node or source, once named."""
+        relation = self.relations.get(resource.unique_id) if resource is not None else None
+        return engine_name(str(relation), self.dialect) if relation is not None else None
+
+    def remember(self, unique_id: str, relation: RelationRef) -> str:
+        self.relations[unique_id] = relation
+        name = engine_name(str(relation), self.dialect)
+        self.engine_names.setdefault(name, unique_id)
+        return name
+
+
+def engine_name(relation: str, dialect: str) -> str:
+    """The name the engine gives a relation written `relation` (normalized, dotted)."""
+    try:
+        table = sqlglot.parse_one(relation, into=exp.Table, dialect=dialect)
+    except SqlglotError:
+        return relation
+    return relation_name(normalize_identifiers(table, dialect=dialect))
+
+
+class _Resolver:
+    """Answers ref(), source() and column questions for the renderer."""
+
+    def __init__(self, index: _Index, recorder: Recorder) -> None:
+        self.index = index
+        self.recorder = recorder
+
+    def ref(
+        self, package: str | None, name: str, version: str | None, caller: DbtNode
+    ) -> RelationRef | None:
+        node = self.index.node(package, name, version)
+        return self.index.relations.get(node.unique_id) if node is not None else None
+
+    def source(self, source_name: str, table_name: str, caller: DbtNode) -> RelationRef | None:
+        table = self.index.source(source_name, table_name)
+        return self.index.relations.get(table.unique_id) if table is not None else None
+
+    def columns(self, relation: RelationRef) -> list[tuple[str, str | None]] | None:
+        state = self.recorder.catalog.get(engine_name(str(relation), self.index.dialect))
+        if state is None or not state.columns_known:
+            return None
+        return [(c.name, c.data_type) for c in state.live_columns()]
+
+
+def build_dbt_project(
+    root: Path, config: Config, vars_override: Mapping[str, Any] | None = None
+) -> Project:
+    """The lineage of the dbt project at `root`, with relations named by dbt unique id."""
+    project = load_dbt_project(
+        root, dict(vars_override or {}), max_file_bytes=config.max_file_bytes
+    )
+    recorder = Recorder(config.dialect)
+    recorder.diagnostics.extend(project.diagnostics + config.diagnostics)
+    index = _Index(project, config.dialect)
+    renderer = Renderer(
+        project, config.dialect, _Resolver(index, recorder), vars_override=vars_override
+    )
+    counts = Counts(unit="models")
+    with batched_garbage_collection():
+        _define_sources(recorder, index, renderer)
+        _define_seeds(recorder, index, renderer, counts)
+        parsed = _parse_nodes(recorder, renderer, index)
+        for node in dependency_order(parsed, index, recorder):
+            counts.statements += 1
+            if _build_node(recorder, renderer, index, node, parsed[node.unique_id].config):
+                counts.analysed += 1
+        recorder.diagnostics.extend(renderer.diagnostics)
+        built = assemble(recorder, str(root), len(project.nodes), counts)
+    return fold_ephemeral(rename_relations(built, index.engine_names), index.ephemeral)
+
+
+def _define_sources(recorder: Recorder, index: _Index, renderer: Renderer) -> None:
+    for table in index.project.sources:
+        name = index.remember(table.unique_id, renderer.source_relation(table))
+        recorder.path = table.location.path if table.location else "sources"
+        line = table.location.line if table.location else 1
+        columns = [(c.name, c.data_type, c.location) for c in table.columns]
+        recorder.define(name, RelationKind.SOURCE, line, columns, columns_known=bool(columns))
+
+
+def _define_seeds(recorder: Recorder, index: _Index, renderer: Renderer, counts: Counts) -> None:
+    for node in index.project.nodes:
+        if node.resource_type is not ResourceType.SEED:
+            continue
+        counts.statements += 1
+        name = index.remember(node.unique_id, renderer.relation(node, node.config))
+        recorder.path = node.path
+        types = node.config.get("column_types") or {}
+        declared = {c.name: c for c in node.columns}
+        columns = [
+            (column, types.get(column) or _declared_type(declared, column), Location(node.path, 1))
+            for column in _csv_header(node.raw_code)
+        ]
+        recorder.define(name, RelationKind.SEED, 1, columns, columns_known=bool(columns))
+        counts.analysed += 1
+
+
+def _declared_type(declared: Mapping[str, Any], column: str) -> str | None:
+    spec = declared.get(column)
+    return getattr(spec, "data_type", None)
+
+
+def _csv_header(text: str) -> list[str]:
+    first = text.lstrip("\ufeff").splitlines()[:1]
+    return [name.strip() for name in next(csv.reader(first), [])] if first else []
+
+
+def _parse_nodes(recorder: Recorder, renderer: Renderer, index: _Index) -> dict[str, ParseResult]:
+    """dbt's parse pass: each node's refs and config; relations are named from the config."""
+    parsed: dict[str, ParseResult] = {}
+    for node in index.project.nodes:
+        if node.resource_type not in (ResourceType.MODEL, ResourceType.SNAPSHOT):
+            continue
+        result = renderer.parse(node) if node.language == "sql" else _python_parse(node)
+        recorder.diagnostics.extend(result.diagnostics)
+        if result.config.get("enabled", True) is False:
+            continue
+        parsed[node.unique_id] = result
+        index.remember(node.unique_id, renderer.relation(node, result.config))
+        if result.config.get("materialized") == "ephemeral":
+            index.ephemeral.add(node.unique_id)
+    return parsed
+
+
+def _python_parse(node: DbtNode) -> ParseResult:
+    reads = python_model_reads(node.raw_code)
+    problems: tuple[Diagnostic, ...] = ()
+    if reads.error:
+        problems = (
+            Diagnostic(
+                Location(node.path, reads.error_line),
+                DiagnosticCode.PYTHON_MODEL,
+                Severity.WARNING,
+                f"Python model: {reads.error}; what it reads is unknown",
+            ),
+        )
+    return ParseResult(reads.refs, reads.sources, dict(node.config), problems)
+
+
+def _build_node(
+    recorder: Recorder, renderer: Renderer, index: _Index, node: DbtNode, config: Mapping[str, Any]
+) -> bool:
+    recorder.path = node.path
+    name = engine_name(str(index.relations[node.unique_id]), index.dialect)
+    kind = (
+        RelationKind.SNAPSHOT
+        if node.resource_type is ResourceType.SNAPSHOT
+        else (RelationKind.MODEL)
+    )
+    if node.language == "python":
+        return _python_model(recorder, index, node, name)
+    rendered = renderer.render(node, config)
+    recorder.diagnostics.extend(rendered.diagnostics)
+    if rendered.sql is None:
+        relation = recorder.define(name, kind, 1, [], columns_known=False)
+        recorder.blind_spot((relation.id, None), "its Jinja could not be rendered", 1)
+        return False
+    first = node.location.line if node.location else 1  # a snapshot block starts mid-file
+    recorder.line_map = [first + line - 1 for line in template_lines(node.raw_code, rendered.sql)]
+    try:
+        analysed = _analyse_sql(recorder, name, kind, rendered.sql)
+        if analysed and node.resource_type is ResourceType.SNAPSHOT:
+            _add_snapshot_columns(recorder, name, config)
+    finally:
+        recorder.line_map = None
+    return analysed
+
+
+def _analyse_sql(recorder: Recorder, name: str, kind: RelationKind, sql: str) -> bool:
+    """Analyse a node's compiled SELECT as the definition of relation `name`."""
+    split = split_statements(sql, recorder.dialect)
+    statements = [s for s in split.statements if s.sql.strip()]
+    if split.error or len(statements) != 1:
+        reason = split.error or f"its compiled SQL holds {len(statements)} statements, not one"
+        recorder.diagnose(1, DiagnosticCode.PARSE_ERROR, f"cannot read the model: {reason}")
+        relation = recorder.define(name, kind, 1, [], columns_known=False)
+        recorder.blind_spot((relation.id, None), "its compiled SQL could not be parsed", 1)
+        return False
+    tree = parse_statement(recorder, statements[0], sql)
+    if not isinstance(tree, exp.Query):
+        if tree is not None:
+            recorder.diagnose(1, DiagnosticCode.PARSE_ERROR, "a model must compile to a SELECT")
+        relation = recorder.define(name, kind, 1, [], columns_known=False)
+        recorder.blind_spot((relation.id, None), "its compiled SQL could not be parsed", 1)
+        return False
+    return create_from_query(recorder, name, kind, tree, statements[0].line) is Outcome.ANALYSED
+
+
+def _add_snapshot_columns(recorder: Recorder, name: str, config: Mapping[str, Any]) -> None:
+    relation = recorder.catalog.get(name)
+    if relation is None:
+        return
+    extra = list(SNAPSHOT_COLUMNS)
+    if config.get("hard_deletes") == "new_record":
+        extra.append("dbt_is_deleted")
+    for column in extra:
+        recorder.catalog.column_id(relation, column, Location(recorder.path, 1))
+        state = relation.column(column)
+        if state is not None:
+            state.inferred = False
+
+
+def _python_model(recorder: Recorder, index: _Index, node: DbtNode, name: str) -> bool:
+    """A Python model is not run: its columns come from YAML, and every relation it reads
+    (its literal dbt.ref / dbt.source calls) may flow into any of them unseen."""
+    columns = [(c.name, c.data_type, c.location) for c in node.columns]
+    relation = recorder.define(name, RelationKind.MODEL, 1, columns, columns_known=bool(columns))
+    reads = python_model_reads(node.raw_code)
+    upstream = [index.relation_name(index.node(p, n, v)) for p, n, v in reads.refs]
+    upstream += [index.relation_name(index.source(s, t)) for s, t in reads.sources]
+    named = tuple(sorted(u for u in upstream if u))
+    recorder.diagnose(
+        1,
+        DiagnosticCode.PYTHON_MODEL,
+        "Python model: its column lineage is not analysed (nothing from the project is "
+        f"executed); it reads {len(named)} relation(s) and its columns come from its YAML",
+    )
+    recorder.blind_spot((relation.id, None), "Python model: lineage not analysed", 1, named)
+    return False

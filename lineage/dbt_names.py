@@ -1,0 +1,58 @@
+"""Rename a built project's relations from warehouse names to dbt unique ids."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from lineage.entities import BlindSpot, ColumnRef, Diagnostic, Edge, Project, Relation
+
+
+def rename_relations(project: Project, names: Mapping[str, str]) -> Project:
+    """`names` maps engine relation names to unique ids; other relations keep their name."""
+
+    def name(relation: str) -> str:
+        return names.get(relation, relation)
+
+    def ref(value: ColumnRef) -> ColumnRef:
+        return ColumnRef(name(value.relation), value.column)
+
+    relations = tuple(
+        sorted((replace(r, name=name(r.name)) for r in project.relations), key=_by_name)
+    )
+    edges = tuple(
+        sorted(
+            (replace(e, source=ref(e.source), target=ref(e.target)) for e in project.edges),
+            key=_edge_key,
+        )
+    )
+    spots = tuple(
+        sorted(
+            (
+                BlindSpot(ref(b.target), b.reason, b.location, tuple(name(u) for u in b.upstream))
+                for b in project.blind_spots
+            ),
+            key=lambda b: (b.target.sort_key, b.location, b.reason),
+        )
+    )
+    diagnostics = tuple(
+        sorted(
+            _renamed_diagnostic(d, name(d.relation)) if d.relation else d
+            for d in project.diagnostics
+        )
+    )
+    return replace(
+        project, relations=relations, edges=edges, blind_spots=spots, diagnostics=diagnostics
+    )
+
+
+def _by_name(relation: Relation) -> str:
+    return relation.name
+
+
+def _edge_key(edge: Edge) -> tuple[object, ...]:
+    return edge.sort_key
+
+
+def _renamed_diagnostic(diagnostic: Diagnostic, relation: str) -> Diagnostic:
+    return replace(diagnostic, relation=relation)
