@@ -225,11 +225,15 @@ def test_sql_paths_limit_what_is_read(tmp_path: Path) -> None:
     assert [r["name"] for r in document["relations"]] == ["a"]
 
 
-def test_demo_runs_on_the_bundled_example() -> None:
+def test_demo_runs_on_the_bundled_examples() -> None:
     result = run("demo")
     assert result.exit_code == 0, result.output
-    assert "raw.users.email is read by" in result.stdout
-    assert "marts.dim_users.email" in result.stdout
+    assert "source.shop.app.users.email is read by" in result.stdout
+    assert "model.shop.dim_customers.v2.email" in result.stdout
+    assert "blind spots on these paths" in result.stdout  # the Python model, shown, exit 0
+    sql = run("demo", "--example", "sql")
+    assert sql.exit_code == 0, sql.output
+    assert "raw.users.email is read by" in sql.stdout and "marts.dim_users.email" in sql.stdout
 
 
 @pytest.mark.parametrize("command", ["graph", "who-uses", "trace", "diagnostics", "demo"])
