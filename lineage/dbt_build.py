@@ -133,13 +133,47 @@ def build_dbt_project(
         _define_sources(recorder, index, renderer)
         _define_seeds(recorder, index, renderer, counts)
         parsed = _parse_nodes(recorder, renderer, index)
-        for node in dependency_order(parsed, index, recorder):
-            counts.statements += 1
+        counts.statements += len(parsed)
+        ordered = dependency_order(parsed, index, recorder)
+        for node in ordered:
             if _build_node(recorder, renderer, index, node, parsed[node.unique_id].config):
                 counts.analysed += 1
+        _left_out(recorder, index, parsed, {n.unique_id for n in ordered})
         recorder.diagnostics.extend(renderer.diagnostics)
+        _drop_echoes(recorder)
         built = assemble(recorder, str(root), len(project.nodes), counts)
     return fold_ephemeral(rename_relations(built, index.engine_names), index.ephemeral)
+
+
+def _left_out(
+    recorder: Recorder, index: _Index, parsed: Mapping[str, ParseResult], built: set[str]
+) -> None:
+    """Models on a ref cycle were not analysed: they stay in the graph as blind spots."""
+    for uid in sorted(set(parsed) - built):
+        node = next(n for n in index.project.nodes if n.unique_id == uid)
+        recorder.path = node.path
+        name = engine_name(str(index.relations[uid]), index.dialect)
+        relation = recorder.define(name, RelationKind.MODEL, 1, [], columns_known=False)
+        recorder.blind_spot((relation.id, None), "not analysed: its refs form a cycle", 1)
+
+
+def _drop_echoes(recorder: Recorder) -> None:
+    """A ref the renderer could not resolve leaves a placeholder relation the engine reports
+    again as read-but-undefined at the same place: keep only the renderer's diagnostic."""
+    reported = {
+        d.location
+        for d in recorder.diagnostics
+        if d.code is DiagnosticCode.UNKNOWN_RELATION and d.severity is Severity.ERROR
+    }
+    recorder.diagnostics = [
+        d
+        for d in recorder.diagnostics
+        if not (
+            d.code is DiagnosticCode.UNKNOWN_RELATION
+            and d.severity is Severity.WARNING
+            and d.location in reported
+        )
+    ]
 
 
 def _define_sources(recorder: Recorder, index: _Index, renderer: Renderer) -> None:
