@@ -200,3 +200,33 @@ def test_who_uses_with_dbt_short_names() -> None:
     short = CliRunner().invoke(main, ["trace", "fct_orders.amount_usd", "--project-dir", str(SHOP)])
     assert short.exit_code == 0, short.output
     assert "source.shop.app.payments.amount" in short.stdout
+
+
+def test_graph_bytes_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        target = tmp_path / f"g{seed}.json"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "lineage",
+                "graph",
+                "--project-dir",
+                str(SHOP),
+                "-o",
+                str(target),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
