@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 from importlib import resources
 from pathlib import Path
@@ -66,6 +66,7 @@ class ProjectRequest:
     project_dir: Path
     dialect: str | None = None
     variables: str | None = None  # YAML text, checked when the project is built
+    manifest: Path | None = None
 
 
 def _project_options(command: F) -> F:
@@ -74,10 +75,23 @@ def _project_options(command: F) -> F:
 
     @wraps(inner)
     def with_request(
-        *args: Any, project_dir: Path, dialect: str | None, variables: str | None, **kwargs: Any
+        *args: Any,
+        project_dir: Path,
+        dialect: str | None,
+        variables: str | None,
+        manifest: Path | None,
+        **kwargs: Any,
     ) -> Any:
-        return inner(*args, request=ProjectRequest(project_dir, dialect, variables), **kwargs)
+        request = ProjectRequest(project_dir, dialect, variables, manifest)
+        return inner(*args, request=request, **kwargs)
 
+    command = click.option(
+        "--manifest",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="A dbt manifest.json to read compiled SQL from (default: target/manifest.json "
+        "when it exists). The project's files are used without it.",
+    )(with_request)  # type: ignore[assignment]
     command = click.option(
         "--vars",
         "variables",
@@ -85,7 +99,7 @@ def _project_options(command: F) -> F:
         metavar="YAML",
         help="dbt vars as a YAML mapping, e.g. '{start_date: 2024-01-01}'; they win over "
         "dbt_project.yml.",
-    )(with_request)  # type: ignore[assignment]
+    )(command)
     command = click.option(
         "--dialect",
         default=None,
@@ -106,6 +120,8 @@ def _project_options(command: F) -> F:
 
 def _build(request: ProjectRequest) -> Project:
     config = load_config(request.project_dir, request.dialect)
+    if request.manifest is not None:
+        config = replace(config, manifest=str(request.manifest.resolve()))
     project = projects.build(request.project_dir, config, _variables(request.variables))
     click.echo(coverage_line(project), err=True)
     return project

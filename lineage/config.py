@@ -16,7 +16,18 @@ from lineage.sources.sql_scripts import DEFAULT_MAX_FILE_BYTES
 
 CONFIG_FILE = "lineage.yml"
 DEFAULT_DIALECT = "postgres"
-_KNOWN_KEYS = frozenset({"dialect", "sql_paths", "max_file_bytes"})
+_KNOWN_KEYS = frozenset(
+    {"dialect", "sql_paths", "max_file_bytes", "dbt_target", "env_vars", "manifest"}
+)
+
+
+@dataclass(frozen=True)
+class DbtTarget:
+    """The dbt target a project is rendered for (`target.name`, database, schema)."""
+
+    name: str = "dev"
+    database: str = "analytics"
+    schema: str = "dbt"
 
 
 @dataclass(frozen=True)
@@ -26,7 +37,32 @@ class Config:
     dialect: str = DEFAULT_DIALECT
     sql_paths: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    dbt_target: DbtTarget = DbtTarget()
+    env_vars: tuple[tuple[str, str], ...] = ()  # what dbt's env_var() sees; never the machine's
+    manifest: str | None = None  # a dbt manifest.json, relative to the project
     diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def _target(raw: Any, source: str) -> DbtTarget:
+    if raw is None:
+        return DbtTarget()
+    if not isinstance(raw, dict) or not all(
+        isinstance(raw.get(k, ""), str) for k in ("name", "database", "schema")
+    ):
+        raise UsageError(f"{source}: 'dbt_target' must be a mapping of name, database, schema")
+    default = DbtTarget()
+    return DbtTarget(
+        raw.get("name", default.name), raw.get("database", default.database),
+        raw.get("schema", default.schema),
+    )  # fmt: skip
+
+
+def _env_vars(raw: Any, source: str) -> tuple[tuple[str, str], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not all(isinstance(k, str) for k in raw):
+        raise UsageError(f"{source}: 'env_vars' must be a mapping of names to values")
+    return tuple(sorted((k, str(v)) for k, v in raw.items()))
 
 
 def load_config(root: Path, dialect: str | None = None) -> Config:
@@ -90,4 +126,9 @@ def _parse(raw: dict[str, Any], source: str) -> Config:
     limit = raw.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES)
     if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
         raise UsageError(f"{source}: 'max_file_bytes' must be a positive number of bytes")
-    return Config(checked, tuple(paths), limit, diagnostics)
+    target = _target(raw.get("dbt_target"), source)
+    manifest = raw.get("manifest")
+    if manifest is not None and not isinstance(manifest, str):
+        raise UsageError(f"{source}: 'manifest' must be the path of a manifest.json")
+    return Config(checked, tuple(paths), limit, target, _env_vars(raw.get("env_vars"), source),
+                  manifest, diagnostics)  # fmt: skip

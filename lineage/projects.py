@@ -28,7 +28,8 @@ def _is_dbt(root: Path) -> bool:
 def _build_dbt(root: Path, config: Config, variables: Mapping[str, Any]) -> Project:
     from lineage.dbt_build import build_dbt_project
 
-    return build_dbt_project(root, config, variables)
+    manifest = root / config.manifest if config.manifest else None
+    return build_dbt_project(root, config, variables, manifest)
 
 
 def _build_sql(root: Path, config: Config, variables: Mapping[str, Any]) -> Project:
