@@ -10,6 +10,7 @@ snapshots follow in dependency order so that `adapter.get_columns_in_relation` a
 from __future__ import annotations
 
 import csv
+import gc
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,7 +21,13 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
-from lineage.build import Counts, assemble, batched_garbage_collection, parse_statement
+from lineage.build import (
+    GC_BATCH_STATEMENTS,
+    Counts,
+    assemble,
+    batched_garbage_collection,
+    parse_statement,
+)
 from lineage.config import Config
 from lineage.dbt_ephemeral import fold_ephemeral
 from lineage.dbt_names import rename_relations
@@ -63,14 +70,21 @@ class _Index:
     catalog: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
     compiled: dict[str, ManifestNode] = field(default_factory=dict)
     by_id: dict[str, DbtNode] = field(default_factory=dict)
+    _by_name: dict[str, list[DbtNode]] = field(default_factory=dict, init=False, repr=False)
+    _sources: dict[tuple[str, str], SourceTable] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        for node in self.project.nodes:
+            if node.resource_type is not ResourceType.ANALYSIS:
+                self._by_name.setdefault(node.name, []).append(node)
+        for table in self.project.sources:
+            self._sources.setdefault((table.source_name, table.name), table)
 
     def node(self, package: str | None, name: str, version: str | None) -> DbtNode | None:
         candidates = [
-            n
-            for n in self.project.nodes
-            if n.name == name
-            and n.resource_type is not ResourceType.ANALYSIS
-            and (package is None or n.package == package)
+            n for n in self._by_name.get(name, []) if package is None or n.package == package
         ]
         if version is not None:
             return next((n for n in candidates if n.version == str(version)), None)
@@ -79,10 +93,7 @@ class _Index:
         return chosen[0] if chosen else None
 
     def source(self, source_name: str, table: str) -> SourceTable | None:
-        return next(
-            (s for s in self.project.sources if s.source_name == source_name and s.name == table),
-            None,
-        )
+        return self._sources.get((source_name, table))
 
     def relation_name(self, resource: DbtNode | SourceTable | None) -> str | None:
         """The engine name of a node or source, once named."""
@@ -165,7 +176,9 @@ def build_dbt_project(
         parsed = _parse_nodes(recorder, renderer, index)
         counts.statements += len(parsed)
         ordered = dependency_order(parsed, index, recorder)
-        for node in ordered:
+        for position, node in enumerate(ordered, start=1):
+            if position % GC_BATCH_STATEMENTS == 0:
+                gc.collect(1)
             if _build_node(recorder, renderer, index, node, parsed[node.unique_id].config):
                 counts.analysed += 1
         _left_out(recorder, index, parsed, {n.unique_id for n in ordered})

@@ -13,38 +13,55 @@ from lineage.sql.kinds import compose
 
 
 def fold_ephemeral(project: Project, ephemeral: Collection[str]) -> Project:
-    """`project` without the relations named in `ephemeral`, their lineage passed through."""
-    edges = list(project.edges)
+    """`project` without the relations named in `ephemeral`, their lineage passed through.
+
+    Edges are indexed by relation, so folding costs what the folded models' edges cost
+    (chains of ephemeral models fold one after another)."""
+    edges = _Edges(project.edges)
     spots = list(project.blind_spots)
     for relation in sorted(ephemeral):
-        edges, spots = _fold(relation, edges, spots)
+        incoming, outgoing = edges.detach(relation)
+        into: dict[str | None, list[Edge]] = defaultdict(list)
+        for edge in sorted(incoming, key=lambda e: e.sort_key):
+            into[edge.target.column].append(edge)
+        out = sorted(outgoing, key=lambda e: e.sort_key)
+        readers = sorted({e.target.relation for e in out})
+        edges.add(_through(out, into) + _rows(into.get(None, []), readers))
+        spots = _moved_spots(relation, spots, readers)
     return replace(
         project,
         relations=tuple(r for r in project.relations if r.name not in ephemeral),
-        edges=tuple(sorted(set(edges), key=lambda e: e.sort_key)),
+        edges=tuple(sorted(edges.all, key=lambda e: e.sort_key)),
         blind_spots=tuple(
             sorted(set(spots), key=lambda b: (b.target.sort_key, b.location, b.reason))
         ),
     )
 
 
-def _fold(
-    relation: str, edges: list[Edge], spots: list[BlindSpot]
-) -> tuple[list[Edge], list[BlindSpot]]:
-    into: dict[str | None, list[Edge]] = defaultdict(list)
-    out: list[Edge] = []
-    kept: list[Edge] = []
-    for edge in edges:
-        if edge.target.relation == relation:
-            into[edge.target.column].append(edge)
-        elif edge.source.relation == relation:
-            out.append(edge)
-        else:
-            kept.append(edge)
-    readers = sorted({e.target.relation for e in out})
-    kept.extend(_through(out, into))
-    kept.extend(_rows(into.get(None, []), readers))
-    return kept, _moved_spots(relation, spots, readers)
+class _Edges:
+    """The edges, with indexes by source and by target relation."""
+
+    def __init__(self, edges: Collection[Edge]) -> None:
+        self.all: set[Edge] = set()
+        self.by_source: dict[str, set[Edge]] = defaultdict(set)
+        self.by_target: dict[str, set[Edge]] = defaultdict(set)
+        self.add(list(edges))
+
+    def add(self, edges: list[Edge]) -> None:
+        for edge in edges:
+            self.all.add(edge)
+            self.by_source[edge.source.relation].add(edge)
+            self.by_target[edge.target.relation].add(edge)
+
+    def detach(self, relation: str) -> tuple[set[Edge], set[Edge]]:
+        """Remove and return the edges into and out of `relation`."""
+        incoming = self.by_target.pop(relation, set())
+        outgoing = self.by_source.pop(relation, set())
+        for edge in incoming | outgoing:
+            self.all.discard(edge)
+            self.by_source.get(edge.source.relation, set()).discard(edge)
+            self.by_target.get(edge.target.relation, set()).discard(edge)
+        return incoming - outgoing, outgoing - incoming
 
 
 def _through(out: list[Edge], into: dict[str | None, list[Edge]]) -> list[Edge]:

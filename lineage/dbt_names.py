@@ -14,15 +14,23 @@ def rename_relations(project: Project, names: Mapping[str, str]) -> Project:
     def name(relation: str) -> str:
         return names.get(relation, relation)
 
+    refs: dict[ColumnRef, ColumnRef] = {}
+
     def ref(value: ColumnRef) -> ColumnRef:
-        return ColumnRef(name(value.relation), value.column)
+        found = refs.get(value)
+        if found is None:
+            found = refs[value] = ColumnRef(name(value.relation), value.column)
+        return found
 
     relations = tuple(
         sorted((replace(r, name=name(r.name)) for r in project.relations), key=_by_name)
     )
     edges = tuple(
         sorted(
-            (replace(e, source=ref(e.source), target=ref(e.target)) for e in project.edges),
+            (
+                Edge(ref(e.source), ref(e.target), e.kind, e.expression, e.location)
+                for e in project.edges
+            ),
             key=_edge_key,
         )
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -17,20 +18,27 @@ if TYPE_CHECKING:
 def dependency_order(
     parsed: Mapping[str, ParseResult], index: _Index, recorder: Recorder
 ) -> list[DbtNode]:
-    """Nodes whose parents come first (ties by unique id). Nodes on a ref cycle are reported
-    and left out; refs to unknown nodes do not order anything (rendering reports them)."""
+    """Nodes whose parents come first (ties by unique id), in time linear in the refs.
+    Nodes on a ref cycle are reported and left out; refs to unknown nodes do not order
+    anything (rendering reports them)."""
     nodes = {n.unique_id: n for n in index.project.nodes if n.unique_id in parsed}
     parents = {uid: _parents(parsed[uid], index, nodes) for uid in nodes}
+    children: dict[str, list[str]] = {uid: [] for uid in nodes}
+    waiting = {uid: len(ps) for uid, ps in parents.items()}
+    for uid, ps in parents.items():
+        for parent in ps:
+            children[parent].append(uid)
+    ready = [uid for uid, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
     ordered: list[DbtNode] = []
-    done: set[str] = set()
-    ready = sorted(uid for uid, ps in parents.items() if not ps)
     while ready:
-        uid = ready.pop(0)
+        uid = heapq.heappop(ready)
         ordered.append(nodes[uid])
-        done.add(uid)
-        newly = [c for c, ps in parents.items() if c not in done and uid in ps and ps <= done]
-        ready = sorted({*ready, *newly})
-    _report_cycles(recorder, nodes, parents, done)
+        for child in children[uid]:
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                heapq.heappush(ready, child)
+    _report_cycles(recorder, nodes, parents, {n.unique_id for n in ordered})
     return ordered
 
 
