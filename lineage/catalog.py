@@ -22,6 +22,7 @@ class ColumnState:
     location: Location | None
     inferred: bool = False
     dropped: bool = False
+    nullable: bool | None = None
 
 
 @dataclass
@@ -145,7 +146,8 @@ class Catalog:
 
 def _frozen(state: RelationState) -> Relation:
     columns = tuple(
-        Column(c.name, c.data_type, c.location, c.inferred, c.dropped) for c in state.columns
+        Column(c.name, c.data_type, c.location, c.inferred, c.dropped, c.nullable)
+        for c in state.columns
     )
     return Relation(
         state.name, state.kind, columns, state.location, state.dropped, state.columns_known

@@ -7,7 +7,9 @@ Exit codes: 0 success; 1 internal error; 2 bad request (unknown name, bad option
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import wraps
@@ -283,7 +285,11 @@ def diagnostics(request: ProjectRequest) -> None:
 
 #: The bundled examples `lineage demo` can show.
 DEMOS = {
-    "dbt": ("lineage.shop", "source:app.users.email", "a shop's dbt project: 38 models"),
+    "dbt": (
+        "lineage.shop",
+        "app:shop.users.email",
+        "a shop's application schema and its dbt project of 38 models",
+    ),
     "sql": ("lineage.example", "raw.users.email", "plain SQL scripts of a small shop's warehouse"),
 }
 
@@ -292,8 +298,8 @@ DEMOS = {
 @click.option(
     "--column",
     default=None,
-    help="The column whose downstream the demo shows. Default: the app's users.email "
-    "(source:app.users.email in the dbt example, raw.users.email in the SQL one).",
+    help="The column whose downstream the demo shows. Default: the application's users.email "
+    "(app:shop.users.email in the dbt example, raw.users.email in the SQL one).",
 )
 @click.option(
     "--example",
@@ -309,8 +315,19 @@ def demo(column: str | None, example: str) -> None:
     The answer is printed whole, blind spots included; the demo exits 0 either way.
     """
     package, default_column, about = DEMOS[example]
-    with resources.as_file(resources.files(package)) as root:
+    with tempfile.TemporaryDirectory() as folder:
+        root = _bundled_example(package, Path(folder))
         click.echo(f"lineage {__version__}: analysing the bundled example ({about})\n", err=True)
         project = _build(ProjectRequest(root))
         _, text = _query(project, column or default_column, None, False, "text", "downstream")
         click.echo(text, nl=False)
+
+
+def _bundled_example(package: str, folder: Path) -> Path:
+    """Copy an example (and the applications beside it) into `folder`, marked as the root of
+    a repository, as they sit in a checkout of lineage."""
+    for name in (package, "lineage.shop_app"):
+        with resources.as_file(resources.files(name)) as source:
+            shutil.copytree(source, folder / name.rsplit(".", 1)[1])
+    (folder / ".git").mkdir()
+    return folder / package.rsplit(".", 1)[1]

@@ -17,7 +17,7 @@ from lineage.sources.sql_scripts import DEFAULT_MAX_FILE_BYTES
 CONFIG_FILE = "lineage.yml"
 DEFAULT_DIALECT = "postgres"
 _KNOWN_KEYS = frozenset(
-    {"dialect", "sql_paths", "max_file_bytes", "dbt_target", "env_vars", "manifest"}
+    {"dialect", "sql_paths", "max_file_bytes", "dbt_target", "env_vars", "manifest", "applications"}
 )
 
 
@@ -31,6 +31,63 @@ class DbtTarget:
 
 
 @dataclass(frozen=True)
+class AppConfig:
+    """One application whose schema feeds the warehouse (an `applications:` entry)."""
+
+    name: str  # graph ids are app:<name>.<table>.<column>
+    path: str  # its migrations folder, models folder or schema file, relative to the project
+    format: str | None = None  # an AppFormat value; None: detected from the files
+    dialect: str | None = None  # for SQL migrations; default: the project's dialect
+    source: str | None = None  # the dbt source its tables land in
+    table_pattern: str = "{table}"  # the source table name for an application table
+    tables: tuple[tuple[str, str], ...] = ()  # per-table overrides: application -> source
+    column_case: str = "preserve"  # preserve, lower or upper: how ingestion names columns
+    column_prefix: str = ""  # a prefix the ingestion tool adds to column names
+    ingestion: str | None = None  # fivetran, airbyte, stitch, dlt, ...: for messages
+
+
+_APP_KEYS = frozenset(
+    {"name", "path", "format", "dialect", "source", "table_pattern", "tables", "column_case",
+     "column_prefix", "ingestion"}
+)  # fmt: skip
+
+
+def _applications(raw: Any, source: str) -> tuple[AppConfig, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise UsageError(f"{source}: 'applications' must be a list of applications")
+    return tuple(_application(entry, source, index) for index, entry in enumerate(raw, 1))
+
+
+def _application(entry: Any, source: str, index: int) -> AppConfig:
+    where = f"{source}: applications entry {index}"
+    if (
+        not isinstance(entry, dict)
+        or not isinstance(entry.get("name"), str)
+        or not isinstance(entry.get("path"), str)
+    ):
+        raise UsageError(f"{where}: needs at least a `name` and a `path`")
+    unknown = sorted(set(entry) - _APP_KEYS)
+    if unknown:
+        raise UsageError(f"{where}: unknown keys {', '.join(unknown)}")
+    tables = entry.get("tables") or {}
+    if not isinstance(tables, dict):
+        raise UsageError(f"{where}: `tables` maps application tables to source tables")
+    case = entry.get("column_case", "preserve")
+    if case not in ("preserve", "lower", "upper"):
+        raise UsageError(f"{where}: `column_case` is preserve, lower or upper")
+    pattern = str(entry.get("table_pattern", "{table}"))
+    if "{table}" not in pattern:
+        raise UsageError(f"{where}: `table_pattern` must contain {{table}}")
+    return AppConfig(
+        entry["name"], entry["path"], entry.get("format"), entry.get("dialect"),
+        entry.get("source"), pattern, tuple(sorted((str(k), str(v)) for k, v in tables.items())),
+        case, str(entry.get("column_prefix", "")), entry.get("ingestion"),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Config:
     """Where things are and how to read them."""
 
@@ -40,6 +97,7 @@ class Config:
     dbt_target: DbtTarget = DbtTarget()
     env_vars: tuple[tuple[str, str], ...] = ()  # what dbt's env_var() sees; never the machine's
     manifest: str | None = None  # a dbt manifest.json, relative to the project
+    applications: tuple[AppConfig, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
@@ -131,4 +189,5 @@ def _parse(raw: dict[str, Any], source: str) -> Config:
     if manifest is not None and not isinstance(manifest, str):
         raise UsageError(f"{source}: 'manifest' must be the path of a manifest.json")
     return Config(checked, tuple(paths), limit, target, _env_vars(raw.get("env_vars"), source),
-                  manifest, diagnostics)  # fmt: skip
+                  manifest, _applications(raw.get("applications"), source),
+                  diagnostics)  # fmt: skip

@@ -29,6 +29,7 @@ from lineage.build import (
     parse_statement,
 )
 from lineage.config import Config
+from lineage.dbt_apps import Applications, load_applications, record_applications
 from lineage.dbt_ephemeral import fold_ephemeral
 from lineage.dbt_names import rename_relations
 from lineage.dbt_order import dependency_order
@@ -170,8 +171,15 @@ def build_dbt_project(
         target_schema=config.dbt_target.schema,
     )
     counts = Counts(unit="models")
+    applications = load_applications(root, config, project)
+    recorder.diagnostics.extend(applications.diagnostics)
     with batched_garbage_collection():
-        _define_sources(recorder, index, renderer)
+        _define_sources(recorder, index, renderer, applications)
+        record_applications(
+            recorder,
+            applications,
+            {s.unique_id: index.relation_name(s) for s in project.sources},
+        )
         _define_seeds(recorder, index, renderer, counts)
         parsed = _parse_nodes(recorder, renderer, index)
         counts.statements += len(parsed)
@@ -219,7 +227,9 @@ def _drop_echoes(recorder: Recorder) -> None:
     ]
 
 
-def _define_sources(recorder: Recorder, index: _Index, renderer: Renderer) -> None:
+def _define_sources(
+    recorder: Recorder, index: _Index, renderer: Renderer, applications: Applications
+) -> None:
     for table in index.project.sources:
         relation = _manifest_relation(
             index, table.unique_id, {**index.project.quoting, **table.quoting}, "table"
@@ -228,6 +238,7 @@ def _define_sources(recorder: Recorder, index: _Index, renderer: Renderer) -> No
         recorder.path = table.location.path if table.location else "sources"
         line = table.location.line if table.location else 1
         columns = [(c.name, c.data_type, c.location) for c in table.columns]
+        columns = columns or applications.columns_for(table)
         columns = _catalog_columns(index, table.unique_id, columns, table.location)
         recorder.define(name, RelationKind.SOURCE, line, columns, columns_known=bool(columns))
 

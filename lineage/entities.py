@@ -50,6 +50,7 @@ class RelationKind(Enum):
     MODEL = "model"  # a dbt model (any materialization)
     SEED = "seed"  # a dbt seed (CSV)
     SNAPSHOT = "snapshot"  # a dbt snapshot
+    APP_TABLE = "app_table"  # an application's own table (migrations, ORM models)
 
 
 class Severity(IntEnum):
@@ -77,6 +78,8 @@ class DiagnosticCode(Enum):
     COLUMN_COUNT_MISMATCH = "column-count-mismatch"
     CONFIG_ERROR = "config-error"
     PYTHON_MODEL = "python-model"
+    SCHEMA_DRIFT = "schema-drift"
+    APP_SCHEMA = "app-schema"
 
 
 @dataclass(frozen=True, order=True)
@@ -167,6 +170,7 @@ class Column:
     location: Location | None
     inferred: bool = False
     dropped: bool = False
+    nullable: bool | None = None  # None: not declared
 
 
 @dataclass(frozen=True)

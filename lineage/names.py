@@ -24,8 +24,12 @@ def resolve(project: Project, typed: str) -> list[ColumnRef]:
     """
     kind, rest = _kind_prefix(typed.strip())
     name = normalize_name(rest, project.dialect)
-    refs = [r for r in _all_refs(project) if kind is None or r.relation.startswith(kind + ".")]
-    for candidates in _passes(refs, rest, name):
+    refs = [
+        r
+        for r in _all_refs(project)
+        if kind is None or r.relation.startswith((kind + ".", kind + ":"))
+    ]
+    for candidates in _passes(refs, rest, name, typed.strip()):
         if len(candidates) == 1:
             return _expand(project, candidates[0])
         if len(candidates) > 1:
@@ -44,7 +48,10 @@ def _kind_prefix(typed: str) -> tuple[str | None, str]:
     return None, typed
 
 
-def _passes(refs: list[ColumnRef], typed: str, normalized: str) -> Iterator[list[ColumnRef]]:
+def _passes(
+    refs: list[ColumnRef], typed: str, normalized: str, whole: str
+) -> Iterator[list[ColumnRef]]:
+    yield [r for r in refs if str(r) == whole]  # `app:shop.users.email` as written
     for name in dict.fromkeys((typed, normalized)):
         yield [r for r in refs if str(r) == name]
     for name in dict.fromkeys((typed, normalized)):

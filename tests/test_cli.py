@@ -228,7 +228,8 @@ def test_sql_paths_limit_what_is_read(tmp_path: Path) -> None:
 def test_demo_runs_on_the_bundled_examples() -> None:
     result = run("demo")
     assert result.exit_code == 0, result.output
-    assert "source.shop.app.users.email is read by" in result.stdout
+    assert "app:shop.users.email is read by" in result.stdout
+    assert "source.shop.app.users.email" in result.stdout
     assert "model.shop.dim_customers.v2.email" in result.stdout
     assert "blind spots on these paths" in result.stdout  # the Python model, shown, exit 0
     sql = run("demo", "--example", "sql")

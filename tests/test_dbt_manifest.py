@@ -415,8 +415,11 @@ def _ctes(
 
 
 def _copy(tmp_path: Path) -> Path:
+    """The example and its applications, as in the repository (a `.git` marks its root)."""
     root = tmp_path / "shop"
     shutil.copytree(SHOP, root, ignore=shutil.ignore_patterns("target"))
+    shutil.copytree(SHOP.parent / "shop_app", tmp_path / "shop_app")
+    (tmp_path / ".git").mkdir()
     return root
 
 

@@ -22,6 +22,7 @@ def column(value: Column) -> dict[str, Any]:
         "location": location(value.location),
         "inferred": value.inferred,
         "dropped": value.dropped,
+        "nullable": value.nullable,
     }
 
 
