@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import sqlglot
@@ -37,6 +38,7 @@ from lineage.sources.sql_scripts import SourceFile
 from lineage.sql.recorder import Recorder
 from lineage.sql.split import StatementText, split_statements
 from lineage.sql.statements import Outcome, apply_statement
+from lineage.sql_apps import record_sql_applications
 
 #: A single statement longer than this is reported, not parsed (a data dump, not lineage).
 MAX_STATEMENT_CHARS = 1_000_000
@@ -63,6 +65,7 @@ def build_project(root: Path, config: Config | None = None) -> Project:
         config.dialect,
         root=str(root),
         diagnostics=loaded.diagnostics + config.diagnostics + _project_kind(root),
+        before=partial(record_sql_applications, root=root, config=config),
     )
 
 
@@ -74,8 +77,8 @@ def _project_kind(root: Path) -> tuple[Diagnostic, ...]:
                 Location("dbt_project.yml", 1),
                 DiagnosticCode.CONFIG_ERROR,
                 Severity.WARNING,
-                "this is a dbt project; lineage does not render dbt Jinja yet, so its .sql "
-                "files are read as plain SQL and models using Jinja will not parse",
+                "this is a dbt project read here as plain SQL, so models using Jinja will "
+                "not parse; lineage's commands read it as a dbt project",
             ),
         )
     return ()
@@ -86,6 +89,7 @@ def analyse_files(
     dialect: str,
     root: str = ".",
     diagnostics: Sequence[Diagnostic] = (),
+    before: Callable[[Recorder], None] | None = None,
 ) -> Project:
     """Replay the statements of `files` in path order and return the lineage.
 
@@ -94,6 +98,8 @@ def analyse_files(
     ['t']
     """
     recorder = Recorder(dialect)
+    if before is not None:  # relations defined before any statement (application roots)
+        before(recorder)
     recorder.diagnostics.extend(diagnostics)
     counts = Counts()
     with batched_garbage_collection():

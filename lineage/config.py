@@ -39,6 +39,7 @@ class AppConfig:
     format: str | None = None  # an AppFormat value; None: detected from the files
     dialect: str | None = None  # for SQL migrations; default: the project's dialect
     source: str | None = None  # the dbt source its tables land in
+    schema: str | None = None  # or, in a plain SQL project, the warehouse schema they land in
     table_pattern: str = "{table}"  # the source table name for an application table
     tables: tuple[tuple[str, str], ...] = ()  # per-table overrides: application -> source
     column_case: str = "preserve"  # preserve, lower or upper: how ingestion names columns
@@ -47,8 +48,8 @@ class AppConfig:
 
 
 _APP_KEYS = frozenset(
-    {"name", "path", "format", "dialect", "source", "table_pattern", "tables", "column_case",
-     "column_prefix", "ingestion"}
+    {"name", "path", "format", "dialect", "source", "schema", "table_pattern", "tables",
+     "column_case", "column_prefix", "ingestion"}
 )  # fmt: skip
 
 
@@ -81,10 +82,18 @@ def _application(entry: Any, source: str, index: int) -> AppConfig:
     if "{table}" not in pattern:
         raise UsageError(f"{where}: `table_pattern` must contain {{table}}")
     return AppConfig(
-        entry["name"], entry["path"], entry.get("format"), entry.get("dialect"),
-        entry.get("source"), pattern, tuple(sorted((str(k), str(v)) for k, v in tables.items())),
-        case, str(entry.get("column_prefix", "")), entry.get("ingestion"),
-    )  # fmt: skip
+        name=entry["name"],
+        path=entry["path"],
+        format=entry.get("format"),
+        dialect=entry.get("dialect"),
+        source=entry.get("source"),
+        schema=entry.get("schema"),
+        table_pattern=pattern,
+        tables=tuple(sorted((str(k), str(v)) for k, v in tables.items())),
+        column_case=case,
+        column_prefix=str(entry.get("column_prefix", "")),
+        ingestion=entry.get("ingestion"),
+    )
 
 
 @dataclass(frozen=True)

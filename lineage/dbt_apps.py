@@ -9,7 +9,7 @@ expands.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from lineage.app_binding import Binding, app_relation, bind, unbound_sources
@@ -17,11 +17,9 @@ from lineage.catalog import RelationState
 from lineage.config import Config
 from lineage.entities import (
     Diagnostic,
-    DiagnosticCode,
     EdgeKind,
     Location,
     RelationKind,
-    Severity,
 )
 from lineage.sources.app.read import read_application
 from lineage.sources.dbt.nodes import DbtProject, SourceTable
@@ -47,23 +45,13 @@ def load_applications(root: Path, config: Config, project: DbtProject) -> Applic
     diagnostics: list[Diagnostic] = []
     for app in config.applications:
         schema = read_application(root, app, config.dialect)
-        diagnostics.extend(_as_schema_problem(d) for d in schema.diagnostics)
+        diagnostics.extend(schema.diagnostics)
         found, problems = bind(app, schema, project.sources)
         bindings.extend(found)
         diagnostics.extend(problems)
     if config.applications:
         diagnostics.extend(unbound_sources(project.sources, config.applications, bindings))
     return Applications(tuple(bindings), tuple(diagnostics))
-
-
-def _as_schema_problem(diagnostic: Diagnostic) -> Diagnostic:
-    """A statement or field an application's schema reader could not follow leaves a gap in
-    that application's tables, not a hidden reader of warehouse data: it is an `app-schema`
-    warning (the message keeps the detail), which does not make who-uses incomplete."""
-    if diagnostic.code in (DiagnosticCode.CONFIG_ERROR, DiagnosticCode.SCHEMA_DRIFT):
-        return diagnostic
-    severity = min(diagnostic.severity, Severity.WARNING)
-    return replace(diagnostic, code=DiagnosticCode.APP_SCHEMA, severity=severity)
 
 
 def record_applications(

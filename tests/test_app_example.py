@@ -126,3 +126,34 @@ def test_drift_is_reported_both_ways(tmp_path: Path) -> None:
     assert any("source app.orders has no application table" in m for m in drift)
     assert any("app:shop.audit_log is not ingested" in m for m in drift)
     assert not any("_airbyte_extracted_at" in m for m in drift)
+
+
+def test_plain_sql_projects_bind_applications_to_a_raw_schema(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "V1__init.sql").write_text(
+        "create table users (\n  id bigint primary key,\n  email text not null\n);\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "warehouse").mkdir()
+    (tmp_path / "warehouse" / "lineage.yml").write_text(
+        "applications:\n  - {name: shop, path: ../app, schema: raw_app, ingestion: airbyte}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "warehouse" / "marts.sql").write_text(
+        "create view marts.contacts as select * from raw_app.users;\n", encoding="utf-8"
+    )
+    project = projects.build(tmp_path / "warehouse", load_config(tmp_path / "warehouse"))
+    edges = {(str(e.source), str(e.target), e.kind.value) for e in project.edges}
+    assert ("app:shop.users.email", "raw_app.users.email", "identity") in edges
+    # the application gives the raw table its columns: the * expands, nothing is unknown
+    assert ("raw_app.users.email", "marts.contacts.email", "identity") in edges
+    assert not [
+        d for d in project.diagnostics if d.code.value in ("unknown-relation", "unexpanded-star")
+    ]
+    users = _columns(project, "app:shop.users")
+    assert users["email"] == ("text", False, "../app/V1__init.sql:3")
+    result = CliRunner().invoke(
+        main, ["who-uses", "app:shop.users.email", "--project-dir", str(tmp_path / "warehouse")]
+    )
+    assert result.exit_code == 0 and "marts.contacts.email" in result.stdout

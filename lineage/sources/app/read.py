@@ -22,7 +22,18 @@ def read_application(root: Path, app: AppConfig, dialect: str) -> AppSchema:
         return AppSchema(AppFormat.SQL_MIGRATIONS, (), (problem,))
     kind = AppFormat(app.format) if app.format else detect_format(path)
     schema = _read(kind, path, app.dialect or dialect)
+    schema = replace(schema, diagnostics=tuple(schema_problem(d) for d in schema.diagnostics))
     return _rebased(schema, path if path.is_dir() else path.parent, root)
+
+
+def schema_problem(diagnostic: Diagnostic) -> Diagnostic:
+    """A statement or field an application's schema reader could not follow leaves a gap in
+    that application's tables, not a hidden reader of warehouse data: it is an `app-schema`
+    warning (the message keeps the detail), which does not make who-uses incomplete."""
+    if diagnostic.code in (DiagnosticCode.CONFIG_ERROR, DiagnosticCode.SCHEMA_DRIFT):
+        return diagnostic
+    severity = min(diagnostic.severity, Severity.WARNING)
+    return replace(diagnostic, code=DiagnosticCode.APP_SCHEMA, severity=severity)
 
 
 def detect_format(path: Path) -> AppFormat:
