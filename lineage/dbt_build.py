@@ -12,14 +12,11 @@ from __future__ import annotations
 import csv
 import gc
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
-from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from lineage.build import (
     GC_BATCH_STATEMENTS,
@@ -31,24 +28,29 @@ from lineage.build import (
 from lineage.config import Config
 from lineage.dbt_apps import Applications, load_applications, record_applications
 from lineage.dbt_ephemeral import fold_ephemeral
-from lineage.dbt_names import rename_relations
+from lineage.dbt_manifest_mode import (
+    Columns,
+    catalog_columns,
+    catalog_types,
+    manifest_parse,
+    manifest_relation,
+    manifest_render,
+    read_artifacts,
+    set_catalog_types,
+)
+from lineage.dbt_names import engine_name, rename_relations
 from lineage.dbt_order import dependency_order
 from lineage.entities import Diagnostic, DiagnosticCode, Location, Project, RelationKind, Severity
 from lineage.render.line_map import template_lines
 from lineage.render.names import relation_type
-from lineage.render.relations import adapter_type, quote_character, quote_policy
-from lineage.render.renderer import ParseResult, RelationRef, Renderer, RenderResult
+from lineage.render.renderer import ParseResult, RelationRef, Renderer
 from lineage.sources.dbt.load import load_dbt_project
 from lineage.sources.dbt.manifest import (
     Manifest,
     ManifestNode,
-    pre_injection_code,
-    read_catalog,
-    read_manifest,
 )
 from lineage.sources.dbt.nodes import DbtNode, DbtProject, ResourceType, SourceTable
 from lineage.sources.dbt.python_models import python_model_reads
-from lineage.sql.prepare import relation_name
 from lineage.sql.recorder import Recorder
 from lineage.sql.split import split_statements
 from lineage.sql.statements import Outcome, create_from_query
@@ -108,15 +110,6 @@ class _Index:
         return name
 
 
-def engine_name(relation: str, dialect: str) -> str:
-    """The name the engine gives a relation written `relation` (normalized, dotted)."""
-    try:
-        table = sqlglot.parse_one(relation, into=exp.Table, dialect=dialect)
-    except SqlglotError:
-        return relation
-    return relation_name(normalize_identifiers(table, dialect=dialect))
-
-
 class _Resolver:
     """Answers ref(), source() and column questions for the renderer."""
 
@@ -159,7 +152,7 @@ def build_dbt_project(
     recorder = Recorder(config.dialect)
     recorder.diagnostics.extend(project.diagnostics + config.diagnostics)
     index = _Index(project, config.dialect)
-    _read_artifacts(root, manifest, index, recorder)
+    read_artifacts(root, manifest, index, recorder)
     renderer = Renderer(
         project,
         config.dialect,
@@ -231,7 +224,7 @@ def _define_sources(
     recorder: Recorder, index: _Index, renderer: Renderer, applications: Applications
 ) -> None:
     for table in index.project.sources:
-        relation = _manifest_relation(
+        relation = manifest_relation(
             index, table.unique_id, {**index.project.quoting, **table.quoting}, "table"
         )
         name = index.remember(table.unique_id, relation or renderer.source_relation(table))
@@ -239,7 +232,7 @@ def _define_sources(
         line = table.location.line if table.location else 1
         columns = [(c.name, c.data_type, c.location) for c in table.columns]
         columns = columns or applications.columns_for(table)
-        columns = _catalog_columns(index, table.unique_id, columns, table.location)
+        columns = catalog_columns(index, table.unique_id, columns, table.location)
         recorder.define(name, RelationKind.SOURCE, line, columns, columns_known=bool(columns))
 
 
@@ -248,16 +241,16 @@ def _define_seeds(recorder: Recorder, index: _Index, renderer: Renderer, counts:
         if node.resource_type is not ResourceType.SEED:
             continue
         counts.statements += 1
-        relation = _manifest_relation(index, node.unique_id, index.project.quoting, "table")
+        relation = manifest_relation(index, node.unique_id, index.project.quoting, "table")
         name = index.remember(node.unique_id, relation or renderer.relation(node, node.config))
         recorder.path = node.path
         types = node.config.get("column_types") or {}
         declared = {c.name: c for c in node.columns}
-        columns: _Columns = [
+        columns: Columns = [
             (column, types.get(column) or _declared_type(declared, column), Location(node.path, 1))
             for column in _csv_header(node.raw_code)
         ]
-        columns = _catalog_types(index, node.unique_id, columns)
+        columns = catalog_types(index, node.unique_id, columns)
         recorder.define(name, RelationKind.SEED, 1, columns, columns_known=bool(columns))
         counts.analysed += 1
 
@@ -278,14 +271,14 @@ def _parse_nodes(recorder: Recorder, renderer: Renderer, index: _Index) -> dict[
     for node in index.project.nodes:
         if node.resource_type not in (ResourceType.MODEL, ResourceType.SNAPSHOT):
             continue
-        result = _manifest_parse(index, node)
+        result = manifest_parse(index, node)
         if result is None:
             result = renderer.parse(node) if node.language == "sql" else _python_parse(node)
         recorder.diagnostics.extend(result.diagnostics)
         if result.config.get("enabled", True) is False:
             continue
         parsed[node.unique_id] = result
-        relation = _manifest_relation(
+        relation = manifest_relation(
             index, node.unique_id, index.project.quoting, relation_type(result.config)
         )
         index.remember(node.unique_id, relation or renderer.relation(node, result.config))
@@ -321,7 +314,7 @@ def _build_node(
     )
     if node.language == "python":
         return _python_model(recorder, index, node, name)
-    rendered = _manifest_render(index, node) or renderer.render(node, config)
+    rendered = manifest_render(index, node) or renderer.render(node, config)
     recorder.diagnostics.extend(rendered.diagnostics)
     if rendered.sql is None:
         relation = recorder.define(name, kind, 1, [], columns_known=False)
@@ -333,7 +326,7 @@ def _build_node(
         analysed = _analyse_sql(recorder, name, kind, rendered.sql)
         if analysed and node.resource_type is ResourceType.SNAPSHOT:
             _add_snapshot_columns(recorder, name, config)
-        _set_catalog_types(recorder, index, node.unique_id, name)
+        set_catalog_types(recorder, index, node.unique_id, name)
     finally:
         recorder.line_map = None
     return analysed
@@ -390,135 +383,3 @@ def _python_model(recorder: Recorder, index: _Index, node: DbtNode, name: str) -
     )
     recorder.blind_spot((relation.id, None), "Python model: lineage not analysed", 1, named)
     return False
-
-
-# -- manifest mode: dbt's artifacts (lineage.sources.dbt.manifest) ----------------------------
-
-
-def _read_artifacts(root: Path, manifest: Path | None, index: _Index, recorder: Recorder) -> None:
-    """Read the manifest (the one given, else target/manifest.json if there is one) and the
-    catalog.json beside it into `index`; their problems become diagnostics."""
-    path = manifest if manifest is not None else root / "target" / "manifest.json"
-    if manifest is None and not path.is_file():
-        return
-    read, problems = read_manifest(path, _shown(root, path))
-    recorder.diagnostics.extend(problems)
-    if read is None:
-        return
-    index.manifest = read
-    index.by_id = {n.unique_id: n for n in index.project.nodes}
-    catalog = path.parent / "catalog.json"
-    if catalog.is_file():
-        index.catalog, problems = read_catalog(catalog, _shown(root, catalog))
-        recorder.diagnostics.extend(problems)
-
-
-def _shown(root: Path, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
-        return str(path)
-
-
-def _manifest_parse(index: _Index, node: DbtNode) -> ParseResult | None:
-    """A node's refs (its depends_on) and config from the manifest, when the manifest holds
-    its compiled code and its file has not changed since; else None (parse the file)."""
-    entry = index.manifest.nodes.get(node.unique_id) if index.manifest else None
-    if entry is None or entry.compiled_code is None or node.language != "sql":
-        return None
-    if entry.raw_code is not None and entry.raw_code.strip() != node.raw_code.strip():
-        return None  # the file changed after dbt compiled it
-    parents = [index.by_id[d] for d in entry.depends_on if d in index.by_id]
-    tables = {s.unique_id: s for s in index.project.sources}
-    index.compiled[node.unique_id] = entry
-    return ParseResult(
-        refs=tuple((p.package, p.name, p.version) for p in parents),
-        sources=tuple(
-            (tables[d].source_name, tables[d].name) for d in entry.depends_on if d in tables
-        ),
-        config={**node.config, **entry.config},
-        diagnostics=(),
-    )
-
-
-def _manifest_render(index: _Index, node: DbtNode) -> RenderResult | None:
-    """The node's compiled code from the manifest (None: render it from its file)."""
-    entry = index.compiled.get(node.unique_id)
-    if entry is None:
-        return None
-    ephemeral = {u: str(index.relations[u]) for u, _ in entry.extra_ctes if u in index.relations}
-    return RenderResult(pre_injection_code(entry, ephemeral), ())
-
-
-def _manifest_relation(
-    index: _Index, unique_id: str, quoting: Mapping[str, Any], kind: str | None
-) -> RelationRef | None:
-    """The relation dbt named for a node or source: `relation_name` as dbt wrote it into
-    compiled code, else database.schema.alias quoted as the project says."""
-    if index.manifest is None:
-        return None
-    entry = index.manifest.nodes.get(unique_id) or index.manifest.sources.get(unique_id)
-    if entry is None or entry.schema is None or entry.alias is None:
-        return None
-    adapter = adapter_type(index.dialect)
-    relation = RelationRef(
-        unique_id, entry.database, entry.schema, entry.alias,
-        quote_policy(adapter, quoting), quote_character(adapter), kind,
-    )  # fmt: skip
-    return _as_written(relation, entry.relation_name, index.dialect)
-
-
-def _as_written(relation: RelationRef, written: str | None, dialect: str) -> RelationRef:
-    if not written:
-        return relation
-    try:
-        table = sqlglot.parse_one(written, into=exp.Table, dialect=dialect)
-    except SqlglotError:
-        return relation
-    database, schema, name = (table.args.get(part) for part in ("catalog", "db", "this"))
-    if not isinstance(schema, exp.Identifier) or not isinstance(name, exp.Identifier):
-        return relation
-    if not isinstance(database, exp.Identifier):
-        database = None
-    return replace(
-        relation,
-        database=database.name if database else None,
-        schema=schema.name,
-        identifier=name.name,
-        quote_policy=(bool(database and database.quoted), schema.quoted, name.quoted),
-    )
-
-
-_Columns = list[tuple[str, str | None, Location | None]]
-
-
-def _catalog_columns(
-    index: _Index, unique_id: str, columns: _Columns, location: Location | None
-) -> _Columns:
-    """A source's columns as the warehouse has them (catalog.json, in its order), spelt and
-    located as the YAML declares them, then YAML columns the catalog does not list."""
-    found = index.catalog.get(unique_id)
-    if not found:
-        return columns
-    declared = {c[0].lower(): c for c in columns}
-    result: _Columns = []
-    for name, data_type in found:
-        spec = declared.pop(name.lower(), None)
-        if spec is None:
-            result.append((name, data_type, location))
-        else:
-            result.append((spec[0], data_type or spec[1], spec[2]))
-    return result + list(declared.values())
-
-
-def _catalog_types(index: _Index, unique_id: str, columns: _Columns) -> _Columns:
-    types = {name.lower(): t for name, t in index.catalog.get(unique_id, ()) if t}
-    return [(n, types.get(n.lower(), t), where) for n, t, where in columns]
-
-
-def _set_catalog_types(recorder: Recorder, index: _Index, unique_id: str, name: str) -> None:
-    """A built model's column types as the warehouse reports them (catalog.json)."""
-    types = {column.lower(): t for column, t in index.catalog.get(unique_id, ()) if t}
-    relation = recorder.catalog.get(name) if types else None
-    for state in relation.live_columns() if relation is not None else ():
-        state.data_type = types.get(state.name.lower(), state.data_type)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
 from lineage.entities import BlindSpot, ColumnRef, Diagnostic, Edge, Project, Relation
+from lineage.sql.prepare import relation_name
 
 
 def rename_relations(project: Project, names: Mapping[str, str]) -> Project:
@@ -64,3 +70,12 @@ def _edge_key(edge: Edge) -> tuple[object, ...]:
 
 def _renamed_diagnostic(diagnostic: Diagnostic, relation: str) -> Diagnostic:
     return replace(diagnostic, relation=relation)
+
+
+def engine_name(relation: str, dialect: str) -> str:
+    """The name the engine gives a relation written `relation` (normalized, dotted)."""
+    try:
+        table = sqlglot.parse_one(relation, into=exp.Table, dialect=dialect)
+    except SqlglotError:
+        return relation
+    return relation_name(normalize_identifiers(table, dialect=dialect))
