@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import gc
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from lineage.build import (
 )
 from lineage.config import Config
 from lineage.dbt_apps import Applications, load_applications, record_applications
+from lineage.dbt_consumers import exposure_consumers
 from lineage.dbt_ephemeral import fold_ephemeral
 from lineage.dbt_manifest_mode import (
     Columns,
@@ -186,7 +187,24 @@ def build_dbt_project(
         recorder.diagnostics.extend(renderer.diagnostics)
         _drop_echoes(recorder)
         built = assemble(recorder, str(root), len(project.nodes), counts)
-    return fold_ephemeral(rename_relations(built, index.engine_names), index.ephemeral)
+    folded = fold_ephemeral(rename_relations(built, index.engine_names), index.ephemeral)
+    return _with_consumers(folded, index)
+
+
+def _with_consumers(built: Project, index: _Index) -> Project:
+    """The project's exposures as consumers of the columns they read."""
+
+    def ref(package: str | None, name: str, version: str | None) -> str | None:
+        node = index.node(package, name, version)
+        return node.unique_id if node is not None else None
+
+    def source(source_name: str, table: str) -> str | None:
+        found = index.source(source_name, table)
+        return found.unique_id if found is not None else None
+
+    consumers, problems = exposure_consumers(index.project.exposures, built, ref, source)
+    diagnostics = tuple(sorted(built.diagnostics + problems))
+    return replace(built, consumers=consumers, diagnostics=diagnostics)
 
 
 def _left_out(

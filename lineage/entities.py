@@ -209,6 +209,50 @@ class Coverage:
         return self.columns - self.columns_resolved
 
 
+class ConsumerKind(Enum):
+    """What reads the data at the end of the chain."""
+
+    DASHBOARD = "dashboard"
+    NOTEBOOK = "notebook"
+    ANALYSIS = "analysis"
+    ML = "ml"
+    APPLICATION = "application"
+
+
+class ReadLevel(Enum):
+    """How precisely a consumer's reads are known."""
+
+    COLUMN = "column"  # it declares (or its query shows) the columns it reads
+    MODEL = "model"  # it names relations only: every column of them counts as read
+
+
+@dataclass(frozen=True, order=True)
+class Owner:
+    name: str | None = None
+    email: str | None = None
+
+    def __str__(self) -> str:
+        if self.name and self.email:
+            return f"{self.name} <{self.email}>"
+        return self.name or self.email or "no owner"
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """A dashboard, notebook, ML or product feature: what it reads, and who owns it."""
+
+    id: str  # exposure.shop.churn_dashboard
+    kind: ConsumerKind
+    name: str
+    owner: Owner
+    level: ReadLevel
+    reads: tuple[ColumnRef, ...]  # sorted; a model-level consumer reads every column
+    location: Location | None
+    url: str | None = None
+    maturity: str | None = None
+    origin: str = "dbt exposure"
+
+
 @dataclass(frozen=True)
 class Project:
     """The result of a build: every relation, every edge, and what could not be analysed."""
@@ -220,6 +264,7 @@ class Project:
     blind_spots: tuple[BlindSpot, ...]
     diagnostics: tuple[Diagnostic, ...]
     coverage: Coverage
+    consumers: tuple[Consumer, ...] = ()
 
     def relation(self, name: str) -> Relation | None:
         return next((r for r in self.relations if r.name == name), None)

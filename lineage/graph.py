@@ -17,6 +17,7 @@ import networkx as nx
 from lineage.entities import (
     BlindSpot,
     ColumnRef,
+    Consumer,
     Diagnostic,
     DiagnosticCode,
     Edge,
@@ -28,6 +29,7 @@ from lineage.entities import (
 
 Node = tuple[str, ...]
 HAS_COLUMN = "has_column"
+READS = "reads"  # a consumer reads a column
 _Step = Callable[["ColumnRef"], Iterator[tuple[Edge, ColumnRef]]]
 
 
@@ -58,6 +60,10 @@ def build_graph(project: Project) -> nx.MultiDiGraph:
             node = column_node(relation.name, column.name)
             graph.add_node(node, column=column)
             graph.add_edge(relation_node(relation.name), node, key=HAS_COLUMN)
+    for consumer in project.consumers:
+        graph.add_node(("consumer", consumer.id), consumer=consumer)
+        for read in consumer.reads:
+            graph.add_edge(node_of(read), ("consumer", consumer.id), key=READS)
     for edge in project.edges:
         for ref in (edge.source, edge.target):
             if node_of(ref) not in graph:
@@ -84,6 +90,15 @@ class Hop:
 
 
 @dataclass(frozen=True)
+class ConsumerReach:
+    """A consumer a downstream query reaches: through which column, after how many hops."""
+
+    consumer: Consumer
+    via: ColumnRef
+    depth: int
+
+
+@dataclass(frozen=True)
 class Answer:
     """What a who-uses or trace query reached, and the blind spots on its paths."""
 
@@ -91,6 +106,7 @@ class Answer:
     hops: tuple[Hop, ...]
     blind_spots: tuple[BlindSpot, ...]
     unanalysed: tuple[Diagnostic, ...] = ()
+    consumers: tuple[ConsumerReach, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -113,6 +129,10 @@ class LineageGraph:
         self.project = project
         self.graph = build_graph(project)
         self._blind = _index_blind_spots(project.blind_spots)
+        self._readers: dict[ColumnRef, list[Consumer]] = {}
+        for consumer in project.consumers:
+            for read in consumer.reads:
+                self._readers.setdefault(read, []).append(consumer)
 
     def relation_columns(self, relation: str) -> list[ColumnRef]:
         node = relation_node(relation)
@@ -130,7 +150,19 @@ class LineageGraph:
         """
         answer = self._walk(start, depth, direct_only, self._out_edges)
         failed = tuple(d for d in self.project.diagnostics if may_hide_readers(d))
-        return replace(answer, unanalysed=failed)
+        return replace(answer, unanalysed=failed, consumers=self._consumers(answer))
+
+    def _consumers(self, answer: Answer) -> tuple[ConsumerReach, ...]:
+        """Consumers reading the start or any column reached (all columns of a relation
+        whose rows are reached), each at the least depth."""
+        reached: dict[str, ConsumerReach] = {}
+        steps = [(ref, 0) for ref in answer.start] + [(h.ref, h.depth) for h in answer.hops]
+        for ref, level in sorted(steps, key=lambda s: (s[1], s[0].sort_key)):
+            columns = self.relation_columns(ref.relation) if ref.column is None else [ref]
+            for column in columns:
+                for consumer in self._readers.get(column, ()):
+                    reached.setdefault(consumer.id, ConsumerReach(consumer, column, level + 1))
+        return tuple(sorted(reached.values(), key=lambda r: (r.depth, r.consumer.id)))
 
     def upstream(
         self, start: list[ColumnRef], depth: int | None = None, direct_only: bool = False

@@ -27,6 +27,7 @@ def answer_text(project: Project, answer: Answer, direction: str) -> str:
         lines.append(f"       via {_label(hop.via)}: {_one_line(hop.expression)}")
     if not answer.hops:
         lines.append("  (nothing)")
+    lines.extend(_consumer_lines(answer))
     lines.extend(_blind_lines(answer))
     return "\n".join(lines) + "\n"
 
@@ -38,6 +39,21 @@ def _label(ref: ColumnRef) -> str:
 def _one_line(text: str, limit: int = 100) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _consumer_lines(answer: Answer) -> list[str]:
+    if not answer.consumers:
+        return []
+    count = len(answer.consumers)
+    lines = ["", f"reaches {count} consumer{'s' if count != 1 else ''}:"]
+    for reach in answer.consumers:
+        c = reach.consumer
+        lines.append(f"  {c.kind.value:<12} {c.id}  ({c.name})")
+        lines.append(
+            f"       owner {c.owner}; {c.level.value}-level read of {_label(reach.via)}, "
+            f"hop {reach.depth}"
+        )
+    return lines
 
 
 def _blind_lines(answer: Answer) -> list[str]:
@@ -72,6 +88,10 @@ def answer_document(project: Project, answer: Answer, direction: str) -> dict[st
         ],
         "blind_spots": [serialize.blind_spot(b) for b in answer.blind_spots],
         "unanalysed": [serialize.diagnostic(d) for d in answer.unanalysed],
+        "consumers": [
+            {**serialize.consumer(r.consumer), "via": serialize.ref(r.via), "depth": r.depth}
+            for r in answer.consumers
+        ],
         "coverage": coverage_document(project),
     }
 

@@ -25,6 +25,7 @@ def graph_document(project: Project) -> dict[str, Any]:
         "edges": [serialize.edge(e) for e in project.edges],
         "blind_spots": [serialize.blind_spot(b) for b in project.blind_spots],
         "diagnostics": [serialize.diagnostic(d) for d in project.diagnostics],
+        "consumers": [serialize.consumer(c) for c in project.consumers],
     }
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from lineage.entities import BlindSpot, Column, ColumnRef, Diagnostic, Edge, Location, Relation
+from lineage.entities import (
+    BlindSpot,
+    Column,
+    ColumnRef,
+    Consumer,
+    Diagnostic,
+    Edge,
+    Location,
+    Owner,
+    Relation,
+)
 
 
 def location(value: Location | None) -> dict[str, Any] | None:
@@ -64,4 +74,23 @@ def diagnostic(value: Diagnostic) -> dict[str, Any]:
         "message": value.message,
         "location": location(value.location),
         "relation": value.relation,
+    }
+
+
+def owner(value: Owner) -> dict[str, Any]:
+    return {"name": value.name, "email": value.email}
+
+
+def consumer(value: Consumer) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "kind": value.kind.value,
+        "name": value.name,
+        "owner": owner(value.owner),
+        "level": value.level.value,
+        "reads": [ref(r) for r in value.reads],
+        "location": location(value.location),
+        "url": value.url,
+        "maturity": value.maturity,
+        "origin": value.origin,
     }
