@@ -213,10 +213,13 @@ class ConsumerKind(Enum):
     """What reads the data at the end of the chain."""
 
     DASHBOARD = "dashboard"
+    CHART = "chart"
     NOTEBOOK = "notebook"
     ANALYSIS = "analysis"
     ML = "ml"
     APPLICATION = "application"
+    FEATURE = "feature"  # a product feature (also found in application code)
+    REVERSE_ETL = "reverse_etl"
 
 
 class ReadLevel(Enum):
