@@ -27,6 +27,7 @@ from lineage.errors import LineageError, UsageError
 from lineage.graph import Answer, LineageGraph
 from lineage.names import resolve
 from lineage.report.answers import ANSWER_FORMATS
+from lineage.report.consumers import CONSUMER_FORMATS
 from lineage.report.coverage import coverage_line
 from lineage.report.graph_formats import GRAPH_FORMATS
 
@@ -266,6 +267,23 @@ def _query(
     query = lineage_graph.downstream if direction == "downstream" else lineage_graph.upstream
     answer = query(start, depth=depth, direct_only=direct_only)
     return answer, ANSWER_FORMATS[fmt](project, answer, direction)
+
+
+@main.command()
+@_project_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(CONSUMER_FORMATS)),
+    default="text",
+    show_default=True,
+)
+@_handle_errors
+def consumers(request: ProjectRequest, fmt: str) -> None:
+    """Every consumer (dashboards, notebooks, ML and product features) with its owner, what
+    it reads and how precisely: column-level, model-level, or unresolved."""
+    project = _build(request)
+    click.echo(CONSUMER_FORMATS[fmt](project), nl=False)
 
 
 @main.command()

@@ -91,3 +91,25 @@ def test_an_application_column_reaches_every_exposure_with_its_owner() -> None:
         .stdout
     )
     assert "reaches 8 consumers" in text and "Shop App Team" in text
+
+
+def test_consumers_command_lists_owners_and_resolution() -> None:
+    text = CliRunner().invoke(main, ["consumers", "--project-dir", str(SHOP)])
+    assert text.exit_code == 0, text.output
+    assert text.stdout.startswith("8 consumers: 0 column-level, 8 model-level, 0 unresolved")
+    assert "exposure.shop.product_recommendations" in text.stdout
+    assert "Shop App Team <app-team@shop.example>" in text.stdout
+    document = json.loads(
+        CliRunner()
+        .invoke(main, ["consumers", "--project-dir", str(SHOP), "--format", "json"])
+        .stdout
+    )
+    assert document["coverage"] == {
+        "consumers": 8,
+        "column_level": 0,
+        "model_level": 8,
+        "unresolved": 0,
+    }
+    assert [c["id"] for c in document["consumers"]] == sorted(
+        c["id"] for c in document["consumers"]
+    )
