@@ -1,0 +1,3 @@
+constant: schema {
+  value: "analytics"
+}
