@@ -17,7 +17,16 @@ from lineage.sources.sql_scripts import DEFAULT_MAX_FILE_BYTES
 CONFIG_FILE = "lineage.yml"
 DEFAULT_DIALECT = "postgres"
 _KNOWN_KEYS = frozenset(
-    {"dialect", "sql_paths", "max_file_bytes", "dbt_target", "env_vars", "manifest", "applications"}
+    {
+        "dialect",
+        "sql_paths",
+        "max_file_bytes",
+        "dbt_target",
+        "env_vars",
+        "manifest",
+        "applications",
+        "consumers",
+    }
 )
 
 
@@ -97,6 +106,34 @@ def _application(entry: Any, source: str, index: int) -> AppConfig:
 
 
 @dataclass(frozen=True)
+class ConsumersConfig:
+    """Where consumers are read from (paths relative to the project)."""
+
+    file: str | None = None  # our consumers file; default consumers.yml when it exists
+    superset: str | None = None  # an extracted Superset assets export
+    looker: str | None = None  # a LookML project
+    metabase: str | None = None  # a Metabase serialization export
+    code: tuple[str, ...] = ()  # application source folders to scan for warehouse queries
+
+
+def _consumers(raw: Any, source: str) -> ConsumersConfig:
+    if raw is None:
+        return ConsumersConfig()
+    known = {"file", "superset", "looker", "metabase", "code"}
+    if not isinstance(raw, dict) or set(raw) - known:
+        raise UsageError(f"{source}: 'consumers' is a mapping of {', '.join(sorted(known))}")
+    code = raw.get("code") or []
+    code = [code] if isinstance(code, str) else code
+    values = [raw.get(k) for k in ("file", "superset", "looker", "metabase")]
+    if not all(v is None or isinstance(v, str) for v in values) or not all(
+        isinstance(c, str) for c in code
+    ):
+        raise UsageError(f"{source}: 'consumers' paths must be strings")
+    file, superset, looker, metabase = values
+    return ConsumersConfig(file, superset, looker, metabase, tuple(code))
+
+
+@dataclass(frozen=True)
 class Config:
     """Where things are and how to read them."""
 
@@ -107,6 +144,7 @@ class Config:
     env_vars: tuple[tuple[str, str], ...] = ()  # what dbt's env_var() sees; never the machine's
     manifest: str | None = None  # a dbt manifest.json, relative to the project
     applications: tuple[AppConfig, ...] = ()
+    consumers: ConsumersConfig = ConsumersConfig()
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
@@ -199,4 +237,4 @@ def _parse(raw: dict[str, Any], source: str) -> Config:
         raise UsageError(f"{source}: 'manifest' must be the path of a manifest.json")
     return Config(checked, tuple(paths), limit, target, _env_vars(raw.get("env_vars"), source),
                   manifest, _applications(raw.get("applications"), source),
-                  diagnostics)  # fmt: skip
+                  _consumers(raw.get("consumers"), source), diagnostics)  # fmt: skip

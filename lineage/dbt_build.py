@@ -26,6 +26,7 @@ from lineage.build import (
     parse_statement,
 )
 from lineage.config import Config
+from lineage.consumer_resolution import make_names, read_consumer_files, resolve_consumers
 from lineage.dbt_apps import Applications, load_applications, record_applications
 from lineage.dbt_consumers import exposure_consumers
 from lineage.dbt_ephemeral import fold_ephemeral
@@ -188,11 +189,12 @@ def build_dbt_project(
         _drop_echoes(recorder)
         built = assemble(recorder, str(root), len(project.nodes), counts)
     folded = fold_ephemeral(rename_relations(built, index.engine_names), index.ephemeral)
-    return _with_consumers(folded, index)
+    return _with_consumers(folded, index, root, config)
 
 
-def _with_consumers(built: Project, index: _Index) -> Project:
-    """The project's exposures as consumers of the columns they read."""
+def _with_consumers(built: Project, index: _Index, root: Path, config: Config) -> Project:
+    """The project's exposures, and the consumers read from files, as consumers of the columns
+    they read."""
 
     def ref(package: str | None, name: str, version: str | None) -> str | None:
         node = index.node(package, name, version)
@@ -203,8 +205,11 @@ def _with_consumers(built: Project, index: _Index) -> Project:
         return found.unique_id if found is not None else None
 
     consumers, problems = exposure_consumers(index.project.exposures, built, ref, source)
-    diagnostics = tuple(sorted(built.diagnostics + problems))
-    return replace(built, consumers=consumers, diagnostics=diagnostics)
+    names = make_names(built, index.engine_names, index.dialect)
+    others, found = resolve_consumers(read_consumer_files(root, config, names), names)
+    everything = tuple(sorted((*consumers, *others), key=lambda c: c.id))
+    diagnostics = tuple(sorted((*built.diagnostics, *problems, *found)))
+    return replace(built, consumers=everything, diagnostics=diagnostics)
 
 
 def _left_out(
