@@ -115,7 +115,7 @@ def resolve_consumers(
     files: Sequence[ConsumerFiles], names: _Names
 ) -> tuple[list[Consumer], list[Diagnostic]]:
     """Consumers with their reads as graph columns, and what could not be resolved."""
-    analyser = _SqlReads(names)
+    analyser = SqlReads(names)
     consumers: list[Consumer] = []
     problems: list[Diagnostic] = [d for f in files for d in f.diagnostics]
     for spec in (s for f in files for s in f.consumers):
@@ -142,7 +142,7 @@ def make_names(project: Project, engine_names: Mapping[str, str], dialect: str) 
 
 
 def _reads(
-    spec: ConsumerSpec, names: _Names, analyser: _SqlReads
+    spec: ConsumerSpec, names: _Names, analyser: SqlReads
 ) -> tuple[list[ColumnRef], ReadLevel, list[Diagnostic]]:
     reads: list[ColumnRef] = []
     problems: list[Diagnostic] = []
@@ -186,7 +186,7 @@ def _read(
     return [ColumnRef(relation.name, match)], None
 
 
-class _SqlReads:
+class SqlReads:
     """The columns a consumer's query reads, found by the engine over the graph's relations."""
 
     def __init__(self, names: _Names) -> None:

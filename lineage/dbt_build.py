@@ -26,7 +26,12 @@ from lineage.build import (
     parse_statement,
 )
 from lineage.config import Config
-from lineage.consumer_resolution import make_names, read_consumer_files, resolve_consumers
+from lineage.consumer_resolution import (
+    SqlReads,
+    make_names,
+    read_consumer_files,
+    resolve_consumers,
+)
 from lineage.dbt_apps import Applications, load_applications, record_applications
 from lineage.dbt_consumers import exposure_consumers
 from lineage.dbt_ephemeral import fold_ephemeral
@@ -42,7 +47,17 @@ from lineage.dbt_manifest_mode import (
 )
 from lineage.dbt_names import engine_name, rename_relations
 from lineage.dbt_order import dependency_order
-from lineage.entities import Diagnostic, DiagnosticCode, Location, Project, RelationKind, Severity
+from lineage.entities import (
+    ColumnRef,
+    Consumer,
+    Diagnostic,
+    DiagnosticCode,
+    Location,
+    Project,
+    RelationKind,
+    Severity,
+)
+from lineage.owners import CodeOwners, read_codeowners
 from lineage.render.line_map import template_lines
 from lineage.render.names import relation_type
 from lineage.render.renderer import ParseResult, RelationRef, Renderer
@@ -192,6 +207,16 @@ def build_dbt_project(
     return _with_consumers(folded, index, root, config)
 
 
+def _owned(consumer: Consumer, owners: CodeOwners | None, root: Path) -> Consumer:
+    """A consumer that names no owner is owned by whoever CODEOWNERS says owns its file."""
+    if consumer.owner.name or consumer.owner.email or owners is None:
+        return consumer
+    if consumer.location is None:
+        return consumer
+    found = owners.owner_of(root / consumer.location.path)
+    return replace(consumer, owner=found) if found is not None else consumer
+
+
 def _with_consumers(built: Project, index: _Index, root: Path, config: Config) -> Project:
     """The project's exposures, and the consumers read from files, as consumers of the columns
     they read."""
@@ -204,10 +229,18 @@ def _with_consumers(built: Project, index: _Index, root: Path, config: Config) -
         found = index.source(source_name, table)
         return found.unique_id if found is not None else None
 
-    consumers, problems = exposure_consumers(index.project.exposures, built, ref, source)
     names = make_names(built, index.engine_names, index.dialect)
+    analyser = SqlReads(names)
+
+    def sql_reads(sql: str, where: Location | None) -> tuple[list[ColumnRef], list[Diagnostic]]:
+        return analyser.reads(sql, where, index.dialect)
+
+    consumers, problems = exposure_consumers(index.project.exposures, built, ref, source, sql_reads)
     others, found = resolve_consumers(read_consumer_files(root, config, names), names)
-    everything = tuple(sorted((*consumers, *others), key=lambda c: c.id))
+    owners = read_codeowners(root)
+    everything = tuple(
+        _owned(c, owners, root) for c in sorted((*consumers, *others), key=lambda c: c.id)
+    )
     diagnostics = tuple(sorted((*built.diagnostics, *problems, *found)))
     return replace(built, consumers=everything, diagnostics=diagnostics)
 

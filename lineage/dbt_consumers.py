@@ -34,12 +34,19 @@ _SOURCE = re.compile(r"""^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\
 #: Resolves (package, name, version) or ("source", source, table) to a unique id.
 Resolve = Callable[[str | None, str, str | None], str | None]
 ResolveSource = Callable[[str, str], str | None]
+#: The columns a query reads (and what could not be resolved), given where it is written.
+SqlReads = Callable[[str, Location | None], tuple[list[ColumnRef], list[Diagnostic]]]
 
 
 def exposure_consumers(
-    exposures: tuple[Exposure, ...], project: Project, ref: Resolve, source: ResolveSource
+    exposures: tuple[Exposure, ...],
+    project: Project,
+    ref: Resolve,
+    source: ResolveSource,
+    sql_reads: SqlReads | None = None,
 ) -> tuple[tuple[Consumer, ...], tuple[Diagnostic, ...]]:
-    """One consumer per exposure, in id order, and what could not be resolved."""
+    """One consumer per exposure, in id order, and what could not be resolved. With
+    `meta.lineage.sql`, the columns the query reads (`sql_reads`) are column-level reads."""
     consumers: list[Consumer] = []
     problems: list[Diagnostic] = []
     for exposure in sorted(exposures, key=lambda e: e.unique_id):
@@ -52,6 +59,20 @@ def exposure_consumers(
             for item in unresolved
         )
         declared = _declared_columns(exposure)
+        query = _declared_sql(exposure)
+        if query is not None and sql_reads is not None:
+            found, issues = sql_reads(query, exposure.location)
+            declared_reads, missing = _columns(project, relations, declared or [])
+            problems.extend(issues)
+            problems.extend(
+                _problem(
+                    exposure,
+                    f"meta.lineage.columns lists {m}, which none of its depends_on relations has",
+                )
+                for m in missing
+            )
+            consumers.append(_consumer(exposure, ReadLevel.COLUMN, found + declared_reads))
+            continue
         if declared is None:
             reads = _all_columns(project, relations)
             level = ReadLevel.MODEL
@@ -74,13 +95,29 @@ def _consumer(exposure: Exposure, level: ReadLevel, reads: list[ColumnRef]) -> C
         id=exposure.unique_id,
         kind=ConsumerKind(exposure.type),
         name=exposure.label or exposure.name,
-        owner=Owner(exposure.owner.name, exposure.owner.email),
+        owner=_owner(exposure),
         level=level,
         reads=tuple(sorted(set(reads), key=lambda r: r.sort_key)),
         location=exposure.location,
         url=exposure.url,
         maturity=exposure.maturity,
     )
+
+
+def _owner(exposure: Exposure) -> Owner:
+    """The exposure's `owner`, else a `meta.owner` (a name, an email, or {name, email})."""
+    if exposure.owner.name or exposure.owner.email:
+        return Owner(exposure.owner.name, exposure.owner.email)
+    meta = exposure.meta.get("owner") if isinstance(exposure.meta, dict) else None
+    if isinstance(meta, dict):
+        return Owner(_text(meta.get("name")), _text(meta.get("email")))
+    if isinstance(meta, str):
+        return Owner(None, meta) if "@" in meta else Owner(meta, None)
+    return Owner()
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _depends_on(
@@ -100,6 +137,12 @@ def _depends_on(
             continue  # metric('...') and other kinds: read through the semantic layer
         (found if unique_id else unresolved).append(unique_id or item)
     return found, unresolved
+
+
+def _declared_sql(exposure: Exposure) -> str | None:
+    lineage = exposure.meta.get("lineage") if isinstance(exposure.meta, dict) else None
+    query = lineage.get("sql") if isinstance(lineage, dict) else None
+    return query if isinstance(query, str) and query.strip() else None
 
 
 def _declared_columns(exposure: Exposure) -> list[str] | None:

@@ -113,3 +113,29 @@ def test_consumers_command_lists_owners_and_resolution() -> None:
     assert [c["id"] for c in document["consumers"]] == sorted(
         c["id"] for c in document["consumers"]
     )
+
+
+def test_an_exposure_query_is_read_column_by_column(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    (tmp_path / "dbt_project.yml").write_text(PROJECT, encoding="utf-8")
+    (tmp_path / "models" / "_s.yml").write_text(
+        SOURCES.split("exposures:")[0]
+        + """exposures:
+  - name: country_chart
+    type: dashboard
+    owner: {name: Ana}
+    depends_on: ["ref('customers')"]
+    meta:
+      lineage:
+        sql: select country, count(*) as n from analytics.dbt.customers where id > 0 group by 1
+""",
+        encoding="utf-8",
+    )
+    (tmp_path / "models" / "customers.sql").write_text(
+        "select id, email, country from {{ source('app', 'users') }}", encoding="utf-8"
+    )
+    project = projects.build(tmp_path, load_config(tmp_path))
+    [chart] = project.consumers
+    assert chart.level is ReadLevel.COLUMN
+    # the query reads country (selected and grouped) and id (filtered), never email
+    assert {r.column for r in chart.reads} == {"country", "id"}
