@@ -329,3 +329,17 @@ def test_cte_names_and_unknown_tables(tmp_path: Path) -> None:
     )
     assert [c[0] for c in found(tmp_path)] == ["code.app/q.py:2"]
     assert problems(tmp_path) == []
+
+
+def test_sql_files_of_the_application_are_scanned(tmp_path: Path) -> None:
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "reco.sql").write_text(
+        "-- the recommendation query\n"
+        "select related_product_id from analytics.marts.product_affinity where product_id = 1;\n"
+        "select * from orders;\n",
+        encoding="utf-8",
+    )
+    found = scan_code(tmp_path, lambda name: name == "analytics.marts.product_affinity", "postgres")
+    assert [(c.id, c.location.line if c.location else 0) for c in found.consumers] == [
+        ("code.queries/reco.sql:2", 2)
+    ]

@@ -83,7 +83,14 @@ def test_an_application_column_reaches_every_exposure_with_its_owner() -> None:
         "exposure.shop.product_recommendations",
     }
     feature = next(c for c in consumers if c["id"] == "exposure.shop.product_recommendations")
-    assert feature["kind"] == "application" and feature["level"] == "model"
+    # the example declares the columns the recommendation service reads
+    assert feature["kind"] == "application" and feature["level"] == "column"
+    assert {r["column"] for r in feature["reads"]} == {
+        "product_id",
+        "related_product_id",
+        "related_product_name",
+        "affinity_rank",
+    }
     assert feature["owner"] == {"name": "Shop App Team", "email": "app-team@shop.example"}
     text = (
         CliRunner()
@@ -96,7 +103,7 @@ def test_an_application_column_reaches_every_exposure_with_its_owner() -> None:
 def test_consumers_command_lists_owners_and_resolution() -> None:
     text = CliRunner().invoke(main, ["consumers", "--project-dir", str(SHOP)])
     assert text.exit_code == 0, text.output
-    assert text.stdout.startswith("20 consumers: 11 column-level, 9 model-level, 0 unresolved")
+    assert text.stdout.startswith("20 consumers: 12 column-level, 8 model-level, 0 unresolved")
     assert "exposure.shop.product_recommendations" in text.stdout
     assert "Shop App Team <app-team@shop.example>" in text.stdout
     document = json.loads(
@@ -106,8 +113,8 @@ def test_consumers_command_lists_owners_and_resolution() -> None:
     )
     assert document["coverage"] == {
         "consumers": 20,
-        "column_level": 11,
-        "model_level": 9,
+        "column_level": 12,
+        "model_level": 8,
         "unresolved": 0,
     }
     assert [c["id"] for c in document["consumers"]] == sorted(
@@ -139,3 +146,21 @@ def test_an_exposure_query_is_read_column_by_column(tmp_path: Path) -> None:
     assert chart.level is ReadLevel.COLUMN
     # the query reads country (selected and grouped) and id (filtered), never email
     assert {r.column for r in chart.reads} == {"country", "id"}
+
+
+def test_unresolved_consumers_say_why(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    (tmp_path / "dbt_project.yml").write_text(PROJECT, encoding="utf-8")
+    (tmp_path / "models" / "_s.yml").write_text(
+        SOURCES.split("exposures:")[0]
+        + """exposures:
+  - name: orphan
+    type: dashboard
+    owner: {name: Ana}
+    depends_on: ["ref('gone')"]
+""",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["consumers", "--project-dir", str(tmp_path)])
+    assert result.stdout.startswith("1 consumer: 0 column-level, 0 model-level, 1 unresolved")
+    assert "why:" in result.stdout and "ref('gone')" in result.stdout

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from lineage.entities import Consumer, Project, ReadLevel
+from lineage.entities import Consumer, Diagnostic, Project, ReadLevel
 from lineage.report import serialize
 
 CONSUMERS_SCHEMA_VERSION = "1.0"
@@ -26,13 +26,27 @@ def consumer_coverage(project: Project) -> dict[str, int]:
 
 def consumers_text(project: Project) -> str:
     cover = consumer_coverage(project)
+    count = cover["consumers"]
     lines = [
-        f"{cover['consumers']} consumers: {cover['column_level']} column-level, "
+        f"{count} consumer{'s' if count != 1 else ''}: {cover['column_level']} column-level, "
         f"{cover['model_level']} model-level, {cover['unresolved']} unresolved"
     ]
     for consumer in project.consumers:
         lines.extend(_lines(consumer))
+        if not consumer.reads:
+            lines.extend(f"       why: {d.location}: {d.message}" for d in _why(project, consumer))
     return "\n".join(lines) + "\n"
+
+
+def _why(project: Project, consumer: Consumer) -> list[Diagnostic]:
+    """The diagnostics that explain why a consumer resolved to nothing."""
+    exposure = f"exposure {consumer.id.rsplit('.', 1)[-1]}:"
+    return [
+        d
+        for d in project.diagnostics
+        if consumer.id in d.message
+        or (consumer.origin == "dbt exposure" and d.message.startswith(exposure))
+    ]
 
 
 def _lines(consumer: Consumer) -> list[str]:

@@ -32,6 +32,7 @@ from lineage.entities import (
 )
 from lineage.sources.consumers.specs import ConsumerFiles, ConsumerSpec
 from lineage.sources.sql_scripts import decode
+from lineage.sql.split import split_statements
 
 #: Source files larger than this are reported and skipped.
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -48,8 +49,8 @@ _SKIPPED_DIRS = frozenset(
     }
 )  # fmt: skip
 _EXTENSIONS = {
-    ".py": "python", ".js": "js", ".jsx": "js", ".mjs": "js", ".cjs": "js", ".ts": "js",
-    ".tsx": "js", ".go": "go", ".java": "java", ".rb": "ruby",
+    ".sql": "sql", ".py": "python", ".js": "js", ".jsx": "js", ".mjs": "js", ".cjs": "js",
+    ".ts": "js", ".tsx": "js", ".go": "go", ".java": "java", ".rb": "ruby",
 }  # fmt: skip
 _TEST_FILE = re.compile(r"^test_|_test\.|_spec\.|\.test\.|\.spec\.|Tests?\.java$|\.min\.js$")
 _START = re.compile(r"(select|with)\b", re.IGNORECASE)
@@ -130,6 +131,9 @@ def _scan_file(
 ) -> tuple[list[ConsumerSpec], list[Diagnostic]]:
     if language == "python":
         literals, problem = _python_literals(name, text)
+    elif language == "sql":  # a .sql file of the application: each statement is a literal
+        statements = split_statements(text, dialect).statements
+        literals, problem = [Literal(s.sql, s.line) for s in statements], None
     else:
         literals, problem = [Literal(t, line) for t, line in literals_for(language, text)], None
     consumers: list[ConsumerSpec] = []
