@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lineage.entities import Diagnostic, DiagnosticCode, Location, Severity
+from lineage.sources.app.schema_file import read_schema_file, shown_path
 from lineage.sources.app.tables import AppColumn, AppFormat, AppSchema, AppTable
-from lineage.sources.sql_scripts import DEFAULT_MAX_FILE_BYTES, decode
 
 _TOKEN = re.compile(
     r'\s*(?:(?P<string>"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\')|(?P<key>\w+):(?!:)'
@@ -86,36 +86,14 @@ class _Reader:
 
 def read_rails_schema(path: Path, *, relative_to: Path | None = None) -> AppSchema:
     """Read `db/schema.rb`; locations are relative to `relative_to` (default: its folder)."""
-    name = _relative(path, relative_to or path.parent)
+    name = shown_path(path, relative_to or path.parent)
     reader = _Reader(name)
-    text = _read(path, reader)
+    text, problems = read_schema_file(path, name)
+    reader.diagnostics.extend(problems)
     if text is not None:
         _read_lines(text, reader)
     tables = tuple(sorted(reader.tables, key=lambda t: t.name))
     return AppSchema(AppFormat.RAILS, tables, tuple(reader.diagnostics), (name,))
-
-
-def _relative(path: Path, base: Path) -> str:
-    try:
-        return path.relative_to(base).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _read(path: Path, reader: _Reader) -> str | None:
-    try:
-        if path.is_symlink() or path.stat().st_size > DEFAULT_MAX_FILE_BYTES:
-            reader.warn(1, "skipped: a symlink or too large", DiagnosticCode.FILE_TOO_LARGE)
-            return None
-        data = path.read_bytes()
-    except OSError as error:
-        message = f"cannot read file: {error.strerror or error}"
-        reader.warn(1, message, DiagnosticCode.UNREADABLE_FILE)
-        return None
-    text, problem = decode(reader.path, data)
-    if problem is not None:
-        reader.diagnostics.append(problem)
-    return text
 
 
 def _tokens(line: str) -> list[tuple[str, str]]:
