@@ -12,18 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from lineage.app_binding import Binding, app_relation, bind, unbound_sources
-from lineage.catalog import RelationState
+from lineage.app_binding import Binding, bind, unbound_sources
+from lineage.app_roots import define_app_table, ingestion_edges
 from lineage.config import Config
 from lineage.entities import (
     Diagnostic,
-    EdgeKind,
     Location,
-    RelationKind,
 )
 from lineage.sources.app.read import read_application
 from lineage.sources.dbt.nodes import DbtProject, SourceTable
-from lineage.sql.recorder import Recorder, _IdEdge
+from lineage.sql.recorder import Recorder
 
 
 @dataclass(frozen=True)
@@ -60,51 +58,12 @@ def record_applications(
     """Define every application table and its ingestion edges. `source_names` gives the
     engine name of each source table by unique id."""
     for binding in applications.bindings:
-        relation = _define(recorder, binding)
-        target = source_names.get(binding.source.unique_id) if binding.source else None
-        if target is not None and binding.source is not None:
-            _ingestion_edges(recorder, binding, relation, target, binding.source)
-
-
-def _define(recorder: Recorder, binding: Binding) -> RelationState:
-    table = binding.table
-    recorder.path = table.location.path if table.location else "lineage.yml"
-    line = table.location.line if table.location else 1
-    columns = [(c.name, c.data_type, c.location) for c in table.columns]
-    relation = recorder.define(
-        app_relation(binding.app, table), RelationKind.APP_TABLE, line, columns
-    )
-    for column in table.columns:
-        state = relation.column(column.name)
-        if state is not None:
-            state.nullable = column.nullable
-    return relation
-
-
-def _ingestion_edges(
-    recorder: Recorder,
-    binding: Binding,
-    app_state: RelationState,
-    target: str,
-    source: SourceTable,
-) -> None:
-    landed = recorder.catalog.get(target)
-    if landed is None:
-        return
-    by_name = {c.name.lower(): c for c in landed.live_columns()}
-    tool = binding.app.ingestion or "ingestion"
-    where = source.location or Location("lineage.yml", 1)
-    for column, name in binding.columns:
-        landed_column = by_name.get(name.lower())
-        app_column = app_state.column(column.name)
-        if landed_column is None or app_column is None:
+        relation = define_app_table(recorder, binding.app, binding.table)
+        source = binding.source
+        target = source_names.get(source.unique_id) if source is not None else None
+        landed = recorder.catalog.get(target) if target is not None else None
+        if source is None or landed is None:
             continue
-        recorder.edges.append(
-            _IdEdge(
-                (app_state.id, app_column.id),
-                (landed.id, landed_column.id),
-                EdgeKind.IDENTITY,
-                f"loaded by {tool} from {app_relation(binding.app, binding.table)}",
-                where,
-            )
-        )
+        where = source.location or Location("lineage.yml", 1)
+        pairs = [(column.name, name, where) for column, name in binding.columns]
+        ingestion_edges(recorder, binding.app, binding.table, relation, landed, pairs)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lineage.app_binding import app_relation
+from lineage.app_roots import define_app_table, ingestion_edges
 from lineage.config import AppConfig, Config
 from lineage.dialects import normalize_name
-from lineage.entities import EdgeKind, Location, RelationKind
+from lineage.entities import Location, RelationKind
 from lineage.sources.app.read import read_application
 from lineage.sources.app.tables import AppTable
-from lineage.sql.recorder import Recorder, _IdEdge
+from lineage.sql.recorder import Recorder
 
 
 def record_sql_applications(recorder: Recorder, root: Path, config: Config) -> None:
@@ -34,31 +34,17 @@ def record_sql_applications(recorder: Recorder, root: Path, config: Config) -> N
 
 
 def _land(recorder: Recorder, app: AppConfig, table: AppTable, dialect: str) -> None:
-    recorder.path = table.location.path if table.location else "lineage.yml"
+    source = define_app_table(recorder, app, table)
     line = table.location.line if table.location else 1
-    columns = [(c.name, c.data_type, c.location) for c in table.columns]
-    source = recorder.define(app_relation(app, table), RelationKind.APP_TABLE, line, columns)
-    for column in table.columns:
-        state = source.column(column.name)
-        if state is not None:
-            state.nullable = column.nullable
     landed_name = normalize_name(f"{app.schema}.{_landed_table(app, table)}", dialect)
     landed_columns = [(_landed_column(app, c.name), c.data_type, c.location) for c in table.columns]
     landed = recorder.define(landed_name, RelationKind.TABLE, line, landed_columns)
-    tool = app.ingestion or "ingestion"
-    for column, (name, _, where) in zip(table.columns, landed_columns, strict=True):
-        app_column, landed_column = source.column(column.name), landed.column(name)
-        if app_column is None or landed_column is None:
-            continue
-        recorder.edges.append(
-            _IdEdge(
-                (source.id, app_column.id),
-                (landed.id, landed_column.id),
-                EdgeKind.IDENTITY,
-                f"loaded by {tool} from {app_relation(app, table)}",
-                where or Location(recorder.path, line),
-            )
-        )
+    here = Location(recorder.path, line)
+    pairs = [
+        (c.name, name, where or here)
+        for c, (name, _, where) in zip(table.columns, landed_columns, strict=True)
+    ]
+    ingestion_edges(recorder, app, table, source, landed, pairs)
 
 
 def _landed_table(app: AppConfig, table: AppTable) -> str:

@@ -71,7 +71,7 @@ def load(
     found = discover(root, kept) if kept or not paths else []  # all entries wrong: read none
     for path in found:
         name = _relative(path, root)
-        text, problem = _read(path, name, max_file_bytes)
+        text, problem = read_source_file(path, name, max_file_bytes)
         if problem:
             diagnostics.append(problem)
         if text is not None:
@@ -108,7 +108,11 @@ def _checked_paths(
     return tuple(kept), tuple(problems)
 
 
-def _read(path: Path, name: str, max_bytes: int) -> tuple[str | None, Diagnostic | None]:
+def read_source_file(
+    path: Path, name: str, max_bytes: int, limit_named: str = "max_file_bytes in lineage.yml"
+) -> tuple[str | None, Diagnostic | None]:
+    """A project file's text, or None and why: too large (over `max_bytes`, whose setting is
+    `limit_named`), unreadable; bad UTF-8 is replaced and said. Reported at `name`:1."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -117,7 +121,7 @@ def _read(path: Path, name: str, max_bytes: int) -> tuple[str | None, Diagnostic
                 1,
                 DiagnosticCode.FILE_TOO_LARGE,
                 f"skipped: {size / 1e6:.1f} MB is over the limit of "
-                f"{max_bytes / 1e6:.1f} MB (max_file_bytes in lineage.yml)",
+                f"{max_bytes / 1e6:.1f} MB ({limit_named})",
             )
         data = path.read_bytes()
     except OSError as error:

@@ -31,7 +31,7 @@ from lineage.entities import (
     Severity,
 )
 from lineage.sources.consumers.specs import ConsumerFiles, ConsumerSpec
-from lineage.sources.sql_scripts import decode
+from lineage.sources.sql_scripts import read_source_file
 from lineage.sql.split import split_statements
 
 #: Source files larger than this are reported and skipped.
@@ -78,7 +78,7 @@ def scan_code(
     diagnostics: list[Diagnostic] = []
     for path in _source_files(root):
         name = path.relative_to(root).as_posix()
-        text, problem = _read(path, name, max_file_bytes)
+        text, problem = read_source_file(path, name, max_file_bytes, "for application code")
         if problem:
             diagnostics.append(problem)
         if text is None:
@@ -105,25 +105,6 @@ def _walk(base: Path) -> Iterator[Path]:
                 yield from _walk(path)
         elif path.suffix in _EXTENSIONS and path.is_file() and not _TEST_FILE.search(path.name):
             yield path
-
-
-def _read(path: Path, name: str, max_bytes: int) -> tuple[str | None, Diagnostic | None]:
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, _diagnostic(
-                name,
-                1,
-                DiagnosticCode.FILE_TOO_LARGE,
-                f"skipped: {size / 1e6:.1f} MB is over the limit of {max_bytes / 1e6:.1f} MB "
-                "for application code",
-            )
-        data = path.read_bytes()
-    except OSError as error:
-        return None, _diagnostic(
-            name, 1, DiagnosticCode.UNREADABLE_FILE, f"cannot read file: {error.strerror or error}"
-        )
-    return decode(name, data)
 
 
 def _scan_file(
