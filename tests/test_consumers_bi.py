@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from lineage.entities import ConsumerKind, DiagnosticCode, Location, Owner
+from lineage.entities import ConsumerKind, Diagnostic, DiagnosticCode, Location, Owner
 from lineage.sources.consumers.metabase import read_metabase
 from lineage.sources.consumers.specs import ConsumerFiles, ConsumerSpec, ReadSpec
 from lineage.sources.consumers.superset import read_superset
@@ -300,3 +300,28 @@ def test_metabase_empty_directory(tmp_path: Path) -> None:
     assert files.consumers == ()
     [problem] = files.diagnostics
     assert problem.code is DiagnosticCode.CONFIG_ERROR
+
+
+def test_a_dashboard_whose_charts_query_two_dialects_says_so() -> None:
+    from lineage.sources.consumers.superset import ExportFile, Reads, dashboard_spec
+    from lineage.sources.dbt.files import parse_yaml
+
+    data, problem = parse_yaml("dashboard_title: Mixed\nuuid: d1\n", "dashboards/Mixed.yaml")
+    assert problem is None
+    board = ExportFile("dashboards/Mixed.yaml", "dashboards", data)
+    mixed, one = Reads(), Reads()
+    mixed.add_sql("select a from t", None, "postgres")
+    mixed.add_sql("select b from u", None, "snowflake")
+    one.add_sql("select a from t", None, "postgres")
+    said: list[Diagnostic] = []
+    spec = dashboard_spec("superset.dashboard.d1", "Mixed", Owner(), "superset", board, mixed, said)
+    # both queries are kept, but no single dialect can read them: said, at the dashboard
+    assert spec.dialect is None and len(spec.sql) == 2
+    assert [(d.code, str(d.location)) for d in said] == [
+        (DiagnosticCode.CONFIG_ERROR, "dashboards/Mixed.yaml:1")
+    ]
+    quiet: list[Diagnostic] = []
+    agreed = dashboard_spec(
+        "superset.dashboard.d1", "Mixed", Owner(), "superset", board, one, quiet
+    )
+    assert agreed.dialect == "postgres" and quiet == []

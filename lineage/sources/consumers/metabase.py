@@ -22,6 +22,7 @@ from lineage.sources.consumers.specs import ConsumerFiles, ConsumerSpec
 from lineage.sources.consumers.superset import (
     ExportFile,
     Reads,
+    dashboard_spec,
     empty_export,
     load_export,
     owner_from,
@@ -288,20 +289,12 @@ def _dashboard(
         reads.merge(specs[member])
     _add_mbql(reads, replace(mbql, cards=[]), file)
     name = file.data.get("name")
-    spec = ConsumerSpec(
-        id=f"metabase.dashboard.{entity_id}",
-        kind=ConsumerKind.DASHBOARD,
-        name=name if isinstance(name, str) else entity_id,
-        owner=owner_from(file.data.get("creator_id")),
-        location=file.at(file.data.line),
-        origin=ORIGIN,
+    title = name if isinstance(name, str) else entity_id
+    owner = owner_from(file.data.get("creator_id"))
+    spec = dashboard_spec(
+        f"metabase.dashboard.{entity_id}", title, owner, ORIGIN, file, reads, diagnostics
     )
-    if reads.mixed_dialects():
-        message = "the dashboard's cards run SQL in several dialects; its SQL is read without one"
-        diagnostics.append(
-            _diagnostic(file.at(file.data.line), DiagnosticCode.CONFIG_ERROR, message)
-        )
-    return reads.finish(spec), members
+    return spec, members
 
 
 def _with_parents(

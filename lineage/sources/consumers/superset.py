@@ -482,20 +482,39 @@ def _dashboard(
         resolver.column(name, file.at(line), check=True)
         reads.merge(resolver.finish(_EMPTY))
     title = file.data.get("dashboard_title")
+    name = title if isinstance(title, str) else uuid
+    owner = owner_from(file.data.get("owners"))
+    spec = dashboard_spec(
+        f"superset.dashboard.{uuid}", name, owner, ORIGIN, file, reads, diagnostics
+    )
+    return spec, [c.id for c in members]
+
+
+def dashboard_spec(
+    consumer_id: str,
+    name: str,
+    owner: Owner,
+    origin: str,
+    file: ExportFile,
+    reads: Reads,
+    diagnostics: list[Diagnostic],
+) -> ConsumerSpec:
+    """A BI dashboard reading what its charts read. Charts querying databases of different
+    dialects leave the dashboard's SQL without one, which is said."""
     spec = ConsumerSpec(
-        id=f"superset.dashboard.{uuid}",
+        id=consumer_id,
         kind=ConsumerKind.DASHBOARD,
-        name=title if isinstance(title, str) else uuid,
-        owner=owner_from(file.data.get("owners")),
+        name=name,
+        owner=owner,
         location=file.at(file.data.line),
-        origin=ORIGIN,
+        origin=origin,
     )
     if reads.mixed_dialects():
         message = "the dashboard's charts run SQL in several dialects; its SQL is read without one"
         diagnostics.append(
             _diagnostic(file.at(file.data.line), DiagnosticCode.CONFIG_ERROR, message)
         )
-    return reads.finish(spec), [c.id for c in members]
+    return reads.finish(spec)
 
 
 _EMPTY = ConsumerSpec("", ConsumerKind.DASHBOARD, "", Owner(), None, ORIGIN)
