@@ -47,6 +47,7 @@ from typing import Any
 
 import bench_engine
 import generate_dbt
+from profile_engine import owner_and_name, timer
 
 #: (key, label, targets); the four share phases are exclusive: time in one that is spent
 #: inside another (none is expected) is charged to the inner one.
@@ -165,35 +166,13 @@ def batch_collections(every: int) -> None:
     dbt_build._build_node = batched
 
 
-def inclusive(phase: Phase, function: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(function)
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            phase.seconds += time.perf_counter() - started
-            phase.calls += 1
-
-    return timed
-
-
-def _owner_and_name(target: str) -> tuple[Any, str]:
-    module_name, _, path = target.partition(":")
-    owner: Any = importlib.import_module(module_name)
-    *parents, name = path.split(".")
-    for parent in parents:
-        owner = getattr(owner, parent)
-    return owner, name
-
-
 def instrument(
     phase: Phase, wrap: Callable[[Phase, Callable[..., Any]], Callable[..., Any]]
 ) -> None:
     """Replace each of the phase's functions by a timed wrapper (in this process only)."""
     for target in phase.targets:
         try:
-            owner, name = _owner_and_name(target)
+            owner, name = owner_and_name(target)
             setattr(owner, name, wrap(phase, getattr(owner, name)))
         except (ImportError, AttributeError):
             phase.missing.append(target)
@@ -265,7 +244,7 @@ def child(args: argparse.Namespace) -> None:
         instrument(phase, clock.wrap)
     details = [Phase(label, targets) for label, targets in DETAILS]
     for phase in details:
-        instrument(phase, inclusive)
+        instrument(phase, timer)
 
     if args.gc_every:
         batch_collections(args.gc_every)

@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import bench_engine
 
@@ -50,7 +50,15 @@ class Phase:
     missing: bool = False
 
 
-def _owner_and_name(target: str) -> tuple[Any, str]:
+class Timed(Protocol):
+    """What a timer adds to: any phase record with these two counters."""
+
+    seconds: float
+    calls: int
+
+
+def owner_and_name(target: str) -> tuple[Any, str]:
+    """`package.module:Class.attribute` -> (the object holding it, the attribute's name)."""
     module_name, _, path = target.partition(":")
     owner: Any = importlib.import_module(module_name)
     *parents, name = path.split(".")
@@ -59,7 +67,9 @@ def _owner_and_name(target: str) -> tuple[Any, str]:
     return owner, name
 
 
-def _timer(phase: Phase, function: Callable[..., Any]) -> Callable[..., Any]:
+def timer(phase: Timed, function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function`, adding its inclusive wall time and call count to `phase`."""
+
     @functools.wraps(function)
     def timed(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
@@ -76,8 +86,8 @@ def instrument(phases: Sequence[Phase]) -> None:
     """Replace each phase's function by a timed wrapper (for the rest of this process)."""
     for phase in phases:
         try:
-            owner, name = _owner_and_name(phase.target)
-            setattr(owner, name, _timer(phase, getattr(owner, name)))
+            owner, name = owner_and_name(phase.target)
+            setattr(owner, name, timer(phase, getattr(owner, name)))
         except (ImportError, AttributeError):
             phase.missing = True
 
