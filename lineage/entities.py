@@ -135,6 +135,9 @@ class Edge:
     kind: EdgeKind
     expression: str
     location: Location
+    #: The expressions the value went through inside the statement before `expression`
+    #: (in CTEs and derived tables), innermost first; pass-throughs are left out.
+    inner: tuple[str, ...] = ()
 
     @property
     def sort_key(self) -> tuple[tuple[str, str], tuple[str, str], str, Location, str]:
@@ -161,6 +164,17 @@ class BlindSpot:
     upstream: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, order=True)
+class Owner:
+    name: str | None = None
+    email: str | None = None
+
+    def __str__(self) -> str:
+        if self.name and self.email:
+            return f"{self.name} <{self.email}>"
+        return self.name or self.email or "no owner"
+
+
 @dataclass(frozen=True)
 class Column:
     """A column of a relation as the project defines (or only uses) it."""
@@ -173,9 +187,23 @@ class Column:
     nullable: bool | None = None  # None: not declared
 
 
+@dataclass(frozen=True, order=True)
+class DataTest:
+    """A dbt data test on a relation (`column is None`) or one of its columns."""
+
+    name: str  # not_null, unique, relationships, accepted_values, or a custom test's name
+    column: str | None
+    location: Location | None = field(default=None, compare=False)
+
+
 @dataclass(frozen=True)
 class Relation:
-    """Anything with columns. `columns` are in definition order."""
+    """Anything with columns. `columns` are in definition order.
+
+    `contract` is True for a dbt model whose contract is enforced (its columns' declared
+    types are checked at build time); `version` is set for a version of a versioned model;
+    `owner` comes from the model's dbt group or CODEOWNERS; `tests` are its dbt data tests.
+    """
 
     name: str
     kind: RelationKind
@@ -183,6 +211,10 @@ class Relation:
     location: Location | None
     dropped: bool = False
     columns_complete: bool = True
+    contract: bool = False
+    version: str | None = None
+    owner: Owner | None = None
+    tests: tuple[DataTest, ...] = ()
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name and not c.dropped), None)
@@ -227,17 +259,6 @@ class ReadLevel(Enum):
 
     COLUMN = "column"  # it declares (or its query shows) the columns it reads
     MODEL = "model"  # it names relations only: every column of them counts as read
-
-
-@dataclass(frozen=True, order=True)
-class Owner:
-    name: str | None = None
-    email: str | None = None
-
-    def __str__(self) -> str:
-        if self.name and self.email:
-            return f"{self.name} <{self.email}>"
-        return self.name or self.email or "no owner"
 
 
 @dataclass(frozen=True)
