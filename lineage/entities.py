@@ -185,6 +185,7 @@ class Column:
     inferred: bool = False
     dropped: bool = False
     nullable: bool | None = None  # None: not declared
+    former_names: tuple[str, ...] = ()  # earlier names, oldest first (RENAME COLUMN)
 
 
 @dataclass(frozen=True, order=True)
@@ -215,6 +216,7 @@ class Relation:
     version: str | None = None
     owner: Owner | None = None
     tests: tuple[DataTest, ...] = ()
+    former_names: tuple[str, ...] = ()  # earlier names, oldest first (ALTER TABLE RENAME)
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name and not c.dropped), None)
