@@ -140,13 +140,16 @@ class Edge:
     inner: tuple[str, ...] = ()
 
     @property
-    def sort_key(self) -> tuple[tuple[str, str], tuple[str, str], str, Location, str]:
+    def sort_key(
+        self,
+    ) -> tuple[tuple[str, str], tuple[str, str], str, Location, str, tuple[str, ...]]:
         return (
             self.target.sort_key,
             self.source.sort_key,
             self.kind.value,
             self.location,
             self.expression,
+            self.inner,
         )
 
 

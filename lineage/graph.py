@@ -71,7 +71,7 @@ def build_graph(project: Project) -> nx.MultiDiGraph:
         graph.add_edge(
             node_of(edge.source),
             node_of(edge.target),
-            key=(edge.kind.value, str(edge.location), edge.expression),
+            key=(edge.kind.value, str(edge.location), edge.expression, edge.inner),
             edge=edge,
         )
     return graph

@@ -222,7 +222,15 @@ class _Walker:
     def finished(self, reads: Iterable[NodeRead]) -> tuple[Read, ...]:
         """The reads as values, with their SQL text and line, in a stable order."""
         done = (
-            Read(r.relation, r.column, r.kind, self.sql(r.text), self.line(r.at)) for r in reads
+            Read(
+                r.relation,
+                r.column,
+                r.kind,
+                self.sql(r.text),
+                self.line(r.at),
+                tuple(self.sql(t) for t in r.inner),
+            )
+            for r in reads
         )
         return tuple(sorted(done, key=lambda r: (r.relation, r.column, r.kind.value)))
 

@@ -25,20 +25,23 @@ class Read:
     kind: EdgeKind
     expression: str
     line: int
+    inner: tuple[str, ...] = ()  # expressions passed through before `expression`, innermost first
 
 
 @dataclass(frozen=True, slots=True)
 class NodeRead:
-    """A read found by the walk: `text` is the expression that defines it, `at` its place."""
+    """A read found by the walk: `text` is the expression that defines it, `at` its place,
+    `inner` the expressions of inner scopes it went through before `text` (innermost first)."""
 
     relation: str
     column: str
     kind: EdgeKind
     text: exp.Expr
     at: exp.Expr
+    inner: tuple[exp.Expr, ...] = ()
 
     def as_kind(self, kind: EdgeKind) -> NodeRead:
-        return NodeRead(self.relation, self.column, kind, self.text, self.at)
+        return NodeRead(self.relation, self.column, kind, self.text, self.at, self.inner)
 
 
 @dataclass(frozen=True)

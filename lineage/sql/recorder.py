@@ -41,6 +41,7 @@ class _IdEdge:
     kind: EdgeKind
     expression: str
     location: Location
+    inner: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,14 @@ class Recorder:
             self.relation_for_read(read.relation, read.line), read.column, read.line
         )
         self.edges.append(
-            _IdEdge(source, target, kind(read.kind), read.expression, self.location(read.line))
+            _IdEdge(
+                source,
+                target,
+                kind(read.kind),
+                read.expression,
+                self.location(read.line),
+                read.inner,
+            )
         )
 
     def blind_spot(
@@ -166,9 +174,11 @@ class Recorder:
     def final_edges(self) -> tuple[Edge, ...]:
         """Edges under the final names of their columns, deduplicated and sorted."""
         refs = _Refs(self.catalog.names())
-        unique = {(e.source, e.target, e.kind, e.location, e.expression): e for e in self.edges}
+        unique = {
+            (e.source, e.target, e.kind, e.location, e.expression, e.inner): e for e in self.edges
+        }
         edges = [
-            Edge(refs[e.source], refs[e.target], e.kind, e.expression, e.location)
+            Edge(refs[e.source], refs[e.target], e.kind, e.expression, e.location, e.inner)
             for e in unique.values()
         ]
         return tuple(sorted(edges, key=lambda e: e.sort_key))

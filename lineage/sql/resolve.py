@@ -84,8 +84,9 @@ def _through(
     if outer is EdgeKind.IDENTITY:
         if _written(read.at):
             return read
-        return NodeRead(read.relation, read.column, read.kind, text, node)
-    return NodeRead(read.relation, read.column, compose(outer, read.kind), text, node)
+        return NodeRead(read.relation, read.column, read.kind, text, node, read.inner)
+    inner = read.inner if isinstance(read.text, exp.Column) else (*read.inner, read.text)
+    return NodeRead(read.relation, read.column, compose(outer, read.kind), text, node, inner)
 
 
 def _written(node: exp.Expr) -> bool:
