@@ -21,6 +21,13 @@ def define_app_table(recorder: Recorder, app: AppConfig, table: AppTable) -> Rel
         state = relation.column(column.name)
         if state is not None:
             state.nullable = column.nullable
+            state.former_names = list(column.renamed_from)
+    relation.former_names = [f"app:{app.name}.{old}" for old in table.renamed_from]
+    for name, where in table.dropped:
+        recorder.catalog.column_id(relation, name, where)
+        gone = relation.column(name)
+        if gone is not None:  # kept, marked dropped, at its DROP line: a diff can point there
+            gone.inferred, gone.dropped = False, True
     return relation
 
 

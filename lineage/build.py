@@ -59,7 +59,8 @@ class Counts:
 def build_project(root: Path, config: Config | None = None) -> Project:
     """Build the lineage of the project at `root` (a directory or one SQL file)."""
     config = config or load_config(root)
-    loaded = sql_scripts.load(root, config.sql_paths, config.max_file_bytes)
+    applications = tuple(root / app.path for app in config.applications)
+    loaded = sql_scripts.load(root, config.sql_paths, config.max_file_bytes, applications)
     return analyse_files(
         loaded.files,
         config.dialect,

@@ -16,13 +16,27 @@ from lineage.entities import Column, Location, Relation, RelationKind
 
 @dataclass
 class ColumnState:
+    """A column while statements are replayed. Renaming it (`state.name = new`, as RENAME
+    COLUMN does) records the earlier name in `former_names`."""
+
     id: int
-    name: str
+    _name: str
     data_type: str | None
     location: Location | None
     inferred: bool = False
     dropped: bool = False
     nullable: bool | None = None
+    former_names: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @name.setter
+    def name(self, new: str) -> None:
+        if new != self._name:
+            self.former_names.append(self._name)
+            self._name = new
 
 
 @dataclass
@@ -34,6 +48,7 @@ class RelationState:
     columns: list[ColumnState] = field(default_factory=list)
     columns_known: bool = True
     dropped: bool = False
+    former_names: list[str] = field(default_factory=list)  # ALTER TABLE ... RENAME TO
     _index: dict[str, ColumnState] = field(default_factory=dict, repr=False)
 
     def live_columns(self) -> list[ColumnState]:
@@ -120,6 +135,8 @@ class Catalog:
         relation = self._live.pop(old, None)
         if relation is None:
             return False
+        if new != relation.name:
+            relation.former_names.append(relation.name)
         relation.name = new
         self._live[new] = relation
         return True
@@ -146,11 +163,25 @@ class Catalog:
 
 def _frozen(state: RelationState) -> Relation:
     columns = tuple(
-        Column(c.name, c.data_type, c.location, c.inferred, c.dropped, c.nullable)
+        Column(
+            c.name,
+            c.data_type,
+            c.location,
+            c.inferred,
+            c.dropped,
+            c.nullable,
+            tuple(c.former_names),
+        )
         for c in state.columns
     )
     return Relation(
-        state.name, state.kind, columns, state.location, state.dropped, state.columns_known
+        state.name,
+        state.kind,
+        columns,
+        state.location,
+        state.dropped,
+        state.columns_known,
+        former_names=tuple(state.former_names),
     )
 
 
@@ -166,4 +197,5 @@ def _merge(old: Relation, new: Relation) -> Relation:
         live.location,
         live.dropped and other.dropped,
         live.columns_complete,
+        former_names=live.former_names,
     )

@@ -82,6 +82,7 @@ class Change:
     old_expression: str | None = None  # expression and row changes: before and after
     new_expression: str | None = None
     values_converted: bool = False  # a type change that rewrites values (ALTER ... USING)
+    nullable: bool | None = None  # nullability changes: whether the column is nullable now
     consumer: str | None = None  # consumer changes: the consumer's id
 
     @property
@@ -181,13 +182,13 @@ class AffectedConsumer:
     reason: str
 
 
-class TestOutcome(Enum):
+class DataTestOutcome(Enum):
     WILL_FAIL = "will_fail"  # it checks a column or relation that breaks
     RERUN = "rerun"  # it checks values or rows that change: worth re-running
 
     @property
     def label(self) -> str:
-        return "will fail" if self is TestOutcome.WILL_FAIL else "worth re-running"
+        return "will fail" if self is DataTestOutcome.WILL_FAIL else "worth re-running"
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ class AffectedTest:
     relation: str
     column: str | None
     name: str  # not_null, unique, relationships, accepted_values, a custom test...
-    outcome: TestOutcome
+    outcome: DataTestOutcome
     reason: str
     location: Location | None
 

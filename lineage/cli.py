@@ -7,13 +7,11 @@ Exit codes: 0 success; 1 internal error; 2 bad request (unknown name, bad option
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import wraps
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,9 +19,11 @@ import click
 import yaml
 
 from lineage import __version__, projects
+from lineage.cli_impact import diff_command, example_pull_request, impact_command, report_options
 from lineage.config import load_config
 from lineage.entities import Project
 from lineage.errors import LineageError, UsageError
+from lineage.examples import copy_example
 from lineage.graph import Answer, LineageGraph
 from lineage.names import resolve
 from lineage.report.answers import ANSWER_FORMATS
@@ -188,6 +188,29 @@ def graph(request: ProjectRequest, fmt: str, output: Path | None) -> None:
     _write(GRAPH_FORMATS[fmt](project), output)
 
 
+@main.command()
+@_project_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("lineage-state.json"),
+    show_default=True,
+    help="The state file to write.",
+)
+@_handle_errors
+def snapshot(request: ProjectRequest, output: Path) -> None:
+    """Write the project's full lineage state to a file, for other repositories to read.
+
+    The state file is the graph document of `lineage graph --format json`, byte for byte.
+    An analytics repository's CI publishes it (as an artifact, or committed); an application
+    repository names it under `downstream:` in its lineage.yml, and then who-uses and diff
+    there see the dbt models, dashboards and features its tables feed.
+    """
+    project = _build(request)
+    _write(GRAPH_FORMATS["json"](project), output)
+
+
 def _answer_command() -> Callable[[F], F]:
     """The options `who-uses` and `trace` share."""
 
@@ -301,6 +324,58 @@ def diagnostics(request: ProjectRequest) -> None:
         click.echo("no diagnostics: every statement and column was analysed")
 
 
+@main.command()
+@_project_options
+@click.option(
+    "--change",
+    "changes",
+    multiple=True,
+    metavar="KIND:NAME[=VALUE]",
+    help="A change to assess; repeatable. drop:COLUMN or drop:RELATION, "
+    "rename:COLUMN=NEW or rename:RELATION=NEW, type:COLUMN=TYPE, expr:COLUMN (its logic "
+    "changes), filter:RELATION (its rows change).",
+)
+@report_options
+@_handle_errors
+def impact(
+    request: ProjectRequest, changes: tuple[str, ...], fmt: str, output: Path | None, fail_on: str
+) -> None:
+    """What the given changes break and for whom: every affected column, consumer and dbt
+    test, with a severity (Breaks, Changes rows, Changes values, Additive, Unknown), the path
+    from the change and its owner."""
+    impact_command(request, changes, fmt, output, fail_on)
+
+
+@main.command()
+@_project_options
+@click.option(
+    "--base",
+    required=True,
+    metavar="REF",
+    help="The git ref the change is compared with, e.g. origin/main.",
+)
+@click.option(
+    "--head",
+    default=None,
+    metavar="REF",
+    help="The git ref with the change (default: the working tree, uncommitted edits included).",
+)
+@report_options
+@_handle_errors
+def diff(
+    request: ProjectRequest,
+    base: str,
+    head: str | None,
+    fmt: str,
+    output: Path | None,
+    fail_on: str,
+) -> None:
+    """Compare the project at --base with --head (or the working tree) and report what the
+    differences break and for whom: application schema changes, dbt model columns removed,
+    renamed, retyped or recomputed, filter, join and grain changes, consumer changes."""
+    diff_command(request, base, head, fmt, output, fail_on)
+
+
 #: The bundled examples `lineage demo` can show.
 DEMOS = {
     "dbt": (
@@ -326,26 +401,80 @@ DEMOS = {
     show_default=True,
     help="Which bundled example: a dbt project, or plain SQL scripts.",
 )
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the example pull request's impact as the sticky pull-request comment "
+    "(Markdown) to this file.",
+)
 @_handle_errors
-def demo(column: str | None, example: str) -> None:
-    """Analyse a bundled example project and show who uses one of its columns.
+def demo(column: str | None, example: str, report_file: Path | None) -> None:
+    """Analyse a bundled example project and show who uses one of its columns; with the dbt
+    example, then show what the example's pull request (an application migration renaming
+    users.email and changing payments.amount to dollars, a model dropping a column, a changed
+    filter) breaks and for whom.
 
-    The answer is printed whole, blind spots included; the demo exits 0 either way.
+    Everything is printed whole, blind spots included; the demo exits 0 either way.
     """
     package, default_column, about = DEMOS[example]
     with tempfile.TemporaryDirectory() as folder:
-        root = _bundled_example(package, Path(folder))
+        root = copy_example(package, Path(folder) / "example")
         click.echo(f"lineage {__version__}: analysing the bundled example ({about})\n", err=True)
         project = _build(ProjectRequest(root))
         _, text = _query(project, column or default_column, None, False, "text", "downstream")
         click.echo(text, nl=False)
+        if example == "dbt":
+            _demo_pull_request(Path(folder) / "pull-request", report_file)
 
 
-def _bundled_example(package: str, folder: Path) -> Path:
-    """Copy an example (and the applications beside it) into `folder`, marked as the root of
-    a repository, as they sit in a checkout of lineage."""
-    for name in (package, "lineage.shop_app"):
-        with resources.as_file(resources.files(name)) as source:
-            shutil.copytree(source, folder / name.rsplit(".", 1)[1])
-    (folder / ".git").mkdir()
-    return folder / package.rsplit(".", 1)[1]
+def _demo_pull_request(folder: Path, report_file: Path | None) -> None:
+    from lineage.report.impact_formats import IMPACT_FORMATS
+
+    click.echo("\nThe example's pull request (fixtures/shop_pr), compared with main:\n")
+    report = example_pull_request(folder)
+    click.echo(IMPACT_FORMATS["text"](report), nl=False)
+    if report_file is not None:
+        _write(IMPACT_FORMATS["md"](report), report_file)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--pr",
+    "number",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="The pull request. Default: pull_request.number in the event file GITHUB_EVENT_PATH.",
+)
+@click.option(
+    "--token-env",
+    default="GITHUB_TOKEN",
+    show_default=True,
+    metavar="NAME",
+    help="The environment variable holding the token (never printed).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Read the pull request's comments and say what would be done; write nothing.",
+)
+@_handle_errors
+def comment(file: Path, number: int | None, token_env: str, dry_run: bool) -> None:
+    """Post FILE (from `lineage diff --format md`) as one sticky pull-request comment.
+
+    The comment is updated in place on later runs, and left alone when unchanged. Reads
+    GITHUB_REPOSITORY, GITHUB_EVENT_PATH and GITHUB_API_URL as GitHub Actions sets them.
+    Outside a pull request it says so and exits 0.
+    """
+    from lineage import github
+
+    body = github.read_comment_body(file)
+    pull = github.pull_request_from_environment(os.environ, number)
+    if pull is None:
+        click.echo("not a pull request (no --pr, no pull_request in GITHUB_EVENT_PATH): no comment")
+        return
+    connection = github.connection_from_environment(os.environ, token_env)
+    click.echo(github.publish_comment(connection, pull, body, dry_run=dry_run).describe())

@@ -26,6 +26,7 @@ _KNOWN_KEYS = frozenset(
         "manifest",
         "applications",
         "consumers",
+        "downstream",
     }
 )
 
@@ -134,6 +135,27 @@ def _consumers(raw: Any, source: str) -> ConsumersConfig:
 
 
 @dataclass(frozen=True)
+class DownstreamState:
+    """A state file another repository published (a `downstream:` entry): its graph is merged
+    into this project's (lineage/downstream.py)."""
+
+    path: str  # relative to the project root
+    location: Location  # where the setting names it
+
+
+def _downstream(raw: Any, source: str, lines: tuple[int, ...]) -> tuple[DownstreamState, ...]:
+    if raw is None:
+        return ()
+    paths = [raw] if isinstance(raw, str) else raw
+    if not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
+        raise UsageError(f"{source}: 'downstream' must be the path of a state file, or a list")
+    return tuple(
+        DownstreamState(path, Location(source, lines[index] if index < len(lines) else 1))
+        for index, path in enumerate(paths)
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """Where things are and how to read them."""
 
@@ -145,6 +167,7 @@ class Config:
     manifest: str | None = None  # a dbt manifest.json, relative to the project
     applications: tuple[AppConfig, ...] = ()
     consumers: ConsumersConfig = ConsumersConfig()
+    downstream: tuple[DownstreamState, ...] = ()  # state files of the analytics repository
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
@@ -172,19 +195,20 @@ def _env_vars(raw: Any, source: str) -> tuple[tuple[str, str], ...]:
 
 def load_config(root: Path, dialect: str | None = None) -> Config:
     """Read the project's settings; `dialect` (from the command line) wins over the file."""
-    raw, source = _read(root)
-    config = _parse(raw, source)
+    raw, source, lines = _read(root)
+    config = _parse(raw, source, lines)
     if dialect is not None:
         config = replace(config, dialect=check_dialect(dialect))
     return config
 
 
-def _read(root: Path) -> tuple[dict[str, Any], str]:
+def _read(root: Path) -> tuple[dict[str, Any], str, tuple[int, ...]]:
+    """The settings, the file they come from, and the lines of the `downstream` entries."""
     base = root if root.is_dir() else root.parent
     path = base / CONFIG_FILE
     if path.is_file():
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data, lines = _load_yaml(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 1 if mark is not None else 1
@@ -193,7 +217,7 @@ def _read(root: Path) -> tuple[dict[str, Any], str]:
             ) from None
         if not isinstance(data, dict):
             raise UsageError(f"{CONFIG_FILE}:1: expected a mapping of settings")
-        return data, CONFIG_FILE
+        return data, CONFIG_FILE, lines
     pyproject = base / "pyproject.toml"
     if pyproject.is_file():
         try:
@@ -201,11 +225,32 @@ def _read(root: Path) -> tuple[dict[str, Any], str]:
         except tomllib.TOMLDecodeError as error:
             raise UsageError(f"pyproject.toml: not valid TOML: {error}") from None
         section = table.get("tool", {}).get("lineage", {})
-        return (section if isinstance(section, dict) else {}), "pyproject.toml"
-    return {}, CONFIG_FILE
+        return (section if isinstance(section, dict) else {}), "pyproject.toml", ()
+    return {}, CONFIG_FILE, ()
 
 
-def _parse(raw: dict[str, Any], source: str) -> Config:
+def _load_yaml(text: str) -> tuple[Any, tuple[int, ...]]:
+    """Safely loaded settings, and the 1-based line of each `downstream` entry."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    finally:
+        loader.dispose()
+    return data or {}, _downstream_lines(node)
+
+
+def _downstream_lines(node: yaml.Node | None) -> tuple[int, ...]:
+    if not isinstance(node, yaml.MappingNode):
+        return ()
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "downstream":
+            items = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            return tuple(item.start_mark.line + 1 for item in items)
+    return ()
+
+
+def _parse(raw: dict[str, Any], source: str, lines: tuple[int, ...] = ()) -> Config:
     diagnostics = tuple(
         Diagnostic(
             Location(source, 1),
@@ -237,4 +282,5 @@ def _parse(raw: dict[str, Any], source: str) -> Config:
         raise UsageError(f"{source}: 'manifest' must be the path of a manifest.json")
     return Config(checked, tuple(paths), limit, target, _env_vars(raw.get("env_vars"), source),
                   manifest, _applications(raw.get("applications"), source),
-                  _consumers(raw.get("consumers"), source), diagnostics)  # fmt: skip
+                  _consumers(raw.get("consumers"), source),
+                  _downstream(raw.get("downstream"), source, lines), diagnostics)  # fmt: skip

@@ -58,6 +58,7 @@ from lineage.entities import (
     Severity,
 )
 from lineage.owners import CodeOwners, read_codeowners
+from lineage.relation_facts import code_owned, dbt_relation_facts
 from lineage.render.line_map import template_lines
 from lineage.render.names import relation_type
 from lineage.render.renderer import ParseResult, RelationRef, Renderer
@@ -204,7 +205,9 @@ def build_dbt_project(
         _drop_echoes(recorder)
         built = assemble(recorder, str(root), len(project.nodes), counts)
     folded = fold_ephemeral(rename_relations(built, index.engine_names), index.ephemeral)
-    return _with_consumers(folded, index, root, config)
+    consumed = _with_consumers(folded, index, root, config)
+    configs = {uid: result.config for uid, result in parsed.items()}
+    return code_owned(dbt_relation_facts(consumed, project, configs, config.max_file_bytes), root)
 
 
 def _owned(consumer: Consumer, owners: CodeOwners | None, root: Path) -> Consumer:

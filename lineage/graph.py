@@ -148,7 +148,7 @@ class LineageGraph:
         A statement that failed to parse or analyse might read `start`, so the answer lists
         those failures as well: it is complete only when there are none.
         """
-        answer = self._walk(start, depth, direct_only, self._out_edges)
+        answer = self._walk(start, depth, direct_only, self.out_edges)
         failed = tuple(d for d in self.project.diagnostics if may_hide_readers(d))
         return replace(answer, unanalysed=failed, consumers=self._consumers(answer))
 
@@ -173,7 +173,7 @@ class LineageGraph:
     def _walk(
         self, start: list[ColumnRef], depth: int | None, direct_only: bool, step: _Step
     ) -> Answer:
-        downstream = step == self._out_edges
+        downstream = step == self.out_edges
         seen = set(start)
         hops: list[Hop] = []
         blind: dict[tuple[object, ...], BlindSpot] = {}
@@ -199,7 +199,7 @@ class LineageGraph:
             tuple(sorted(blind.values(), key=lambda b: (b.target.sort_key, b.location, b.reason))),
         )
 
-    def _out_edges(self, ref: ColumnRef) -> Iterator[tuple[Edge, ColumnRef]]:
+    def out_edges(self, ref: ColumnRef) -> Iterator[tuple[Edge, ColumnRef]]:
         """Reads of `ref`. The rows of a relation are read by whatever reads any column."""
         sources = self.relation_columns(ref.relation) if ref.column is None else [ref]
         for source in sources:

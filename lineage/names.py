@@ -84,3 +84,25 @@ def _unknown_message(project: Project, typed: str, name: str) -> str:
         close = sorted(n for n in names if n.rsplit(".", 1)[-1] == last)[:5]
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     return f"no relation or column named '{typed}' in this project.{hint}"
+
+
+_DBT_PREFIXES = ("model.", "seed.", "snapshot.", "analysis.")
+
+
+def display_name(relation: str) -> str:
+    """The short name people know a relation by: a dbt model `model.shop.stg_users` is
+    `stg_users` (a version keeps its suffix, `dim_customers.v2`), a dbt source table
+    `source.shop.app.users` is `source:app.users`; other names are shown as they are."""
+    if relation.startswith(_DBT_PREFIXES):
+        parts = relation.split(".", 2)
+        return parts[2] if len(parts) == 3 else relation
+    if relation.startswith("source."):
+        parts = relation.split(".", 2)
+        return "source:" + parts[2] if len(parts) == 3 else relation
+    return relation
+
+
+def display_ref(ref: ColumnRef) -> str:
+    """`stg_users.email`, or `stg_users (rows)` for a relation's rows."""
+    name = display_name(ref.relation)
+    return f"{name} (rows)" if ref.column is None else f"{name}.{ref.column}"

@@ -1,6 +1,7 @@
 """Project kinds: which builder reads a directory. A new kind is one entry here.
 
 A directory with `dbt_project.yml` is a dbt project; anything else is a plain SQL project.
+Either is then merged with the downstream state files `lineage.yml` names (`downstream:`).
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def _build_dbt(root: Path, config: Config, variables: Mapping[str, Any]) -> Proj
 
 def _build_sql(root: Path, config: Config, variables: Mapping[str, Any]) -> Project:
     from lineage.build import build_project
+    from lineage.relation_facts import code_owned
 
-    return build_project(root, config)
+    return code_owned(build_project(root, config), root)
 
 
 #: Checked in order; the last one always matches.
@@ -46,6 +48,12 @@ KINDS = (
 
 
 def build(root: Path, config: Config, variables: Mapping[str, Any] | None = None) -> Project:
-    """Build the project at `root` with the first kind that recognises it."""
+    """Build the project at `root` with the first kind that recognises it, merged with the
+    downstream state files its configuration names (docs/cross-repo.md)."""
     kind = next(k for k in KINDS if k.detect(root))
-    return kind.build(root, config, variables or {})
+    project = kind.build(root, config, variables or {})
+    if config.downstream:
+        from lineage.downstream import merge_downstream
+
+        project = merge_downstream(project, root, config)
+    return project

@@ -157,3 +157,33 @@ def test_plain_sql_projects_bind_applications_to_a_raw_schema(tmp_path: Path) ->
         main, ["who-uses", "app:shop.users.email", "--project-dir", str(tmp_path / "warehouse")]
     )
     assert result.exit_code == 0 and "marts.contacts.email" in result.stdout
+
+
+def test_migrations_inside_a_plain_sql_project_are_not_read_as_warehouse_sql(
+    tmp_path: Path,
+) -> None:
+    """An application repository: its migrations define application tables; replaying them
+    as warehouse statements would make a second `users` and `orders` out of order."""
+    (tmp_path / ".git").mkdir()
+    migrations = tmp_path / "db" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "V1__users.sql").write_text(
+        "create table users (id bigint, email text);\n", encoding="utf-8"
+    )
+    (migrations / "V2__rename.sql").write_text(
+        "alter table users rename column email to login_email;\n", encoding="utf-8"
+    )
+    (tmp_path / "lineage.yml").write_text(
+        "applications:\n  - {name: shop, path: db/migrations, schema: raw_app}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "reports.sql").write_text(
+        "create view contacts as select login_email from raw_app.users;\n", encoding="utf-8"
+    )
+    project = projects.build(tmp_path, load_config(tmp_path))
+    assert sorted(r.name for r in project.relations) == [
+        "app:shop.users",
+        "contacts",
+        "raw_app.users",
+    ]
+    assert project.coverage.statements == 1  # reports.sql only

@@ -160,7 +160,7 @@ def test_graph_json_is_deterministic_and_versioned(tmp_path: Path) -> None:
     assert second.exit_code == 0
     assert (tmp_path / "g.json").read_text(encoding="utf-8") == first
     document = json.loads(first)
-    assert document["schema_version"] == "1.0"
+    assert document["schema_version"] == "1.1"
     assert document["coverage"]["statements"] == 19
     kinds = {e["kind"] for e in document["edges"]}
     assert {

@@ -11,8 +11,10 @@ from lineage.entities import Project
 from lineage.report import serialize
 from lineage.report.coverage import coverage_document
 
-#: Bump the major number on any incompatible change to the document's shape.
-GRAPH_SCHEMA_VERSION = "1.0"
+#: Bump the major number on any incompatible change to the document's shape, the minor one
+#: when keys are added (1.1: relation contract, version, owner, tests and former_names, column
+#: former_names, edge inner).
+GRAPH_SCHEMA_VERSION = "1.1"
 
 
 def graph_document(project: Project) -> dict[str, Any]:

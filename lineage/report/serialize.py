@@ -9,6 +9,7 @@ from lineage.entities import (
     Column,
     ColumnRef,
     Consumer,
+    DataTest,
     Diagnostic,
     Edge,
     Location,
@@ -33,6 +34,7 @@ def column(value: Column) -> dict[str, Any]:
         "inferred": value.inferred,
         "dropped": value.dropped,
         "nullable": value.nullable,
+        "former_names": list(value.former_names),
     }
 
 
@@ -44,7 +46,16 @@ def relation(value: Relation) -> dict[str, Any]:
         "dropped": value.dropped,
         "columns_complete": value.columns_complete,
         "columns": [column(c) for c in value.columns],
+        "contract": value.contract,
+        "version": value.version,
+        "owner": None if value.owner is None else owner(value.owner),
+        "tests": [data_test(t) for t in value.tests],
+        "former_names": list(value.former_names),
     }
+
+
+def data_test(value: DataTest) -> dict[str, Any]:
+    return {"name": value.name, "column": value.column, "location": location(value.location)}
 
 
 def edge(value: Edge) -> dict[str, Any]:
@@ -55,6 +66,7 @@ def edge(value: Edge) -> dict[str, Any]:
         "direct": value.kind.is_direct,
         "expression": value.expression,
         "location": location(value.location),
+        "inner": list(value.inner),
     }
 
 

@@ -30,8 +30,9 @@ class LoadedFiles:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def discover(root: Path, paths: tuple[str, ...] = ()) -> list[Path]:
-    """The `.sql` files under `root` (or under each of `paths`), sorted by relative path."""
+def discover(root: Path, paths: tuple[str, ...] = (), exclude: tuple[Path, ...] = ()) -> list[Path]:
+    """The `.sql` files under `root` (or under each of `paths`), sorted by relative path,
+    leaving out those under `exclude` (an application's migrations are not warehouse SQL)."""
     if root.is_file():
         return [root]
     bases = [root / p for p in paths] if paths else [root]
@@ -41,7 +42,9 @@ def discover(root: Path, paths: tuple[str, ...] = ()) -> list[Path]:
             found.add(base)
         elif base.is_dir():
             found.update(_walk(base))
-    return sorted(found, key=lambda p: _relative(p, root))
+    skipped = [e.resolve() for e in exclude]
+    kept = (p for p in found if not any(p.resolve().is_relative_to(e) for e in skipped))
+    return sorted(kept, key=lambda p: _relative(p, root))
 
 
 def _walk(base: Path) -> Iterator[Path]:
@@ -62,13 +65,17 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def load(
-    root: Path, paths: tuple[str, ...] = (), max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    root: Path,
+    paths: tuple[str, ...] = (),
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    exclude: tuple[Path, ...] = (),
 ) -> LoadedFiles:
     """Read every SQL file; unreadable, undecodable or oversized files become diagnostics."""
     files: list[SourceFile] = []
     kept, problems = _checked_paths(root, paths)
     diagnostics: list[Diagnostic] = list(problems)
-    found = discover(root, kept) if kept or not paths else []  # all entries wrong: read none
+    # all entries wrong: read none
+    found = discover(root, kept, exclude) if kept or not paths else []
     for path in found:
         name = _relative(path, root)
         text, problem = read_source_file(path, name, max_file_bytes)

@@ -36,6 +36,7 @@ def _apply(recorder: Recorder, name: str, action: exp.Expr, line: int) -> str:
         column = relation.column(action.this.name)
         if column is not None:
             column.name = action.args["to"].name
+            column.location = Location(recorder.path, line)
     elif isinstance(action, exp.ColumnDef):
         kind = action.args.get("kind")
         recorder.catalog.column_id(relation, action.name, Location(recorder.path, line))
@@ -48,10 +49,12 @@ def _apply(recorder: Recorder, name: str, action: exp.Expr, line: int) -> str:
             state = relation.column(column.name)
             if state is not None:
                 state.dropped = True
+                state.location = Location(recorder.path, line)
     elif isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None:
         state = relation.column(action.name)
         if state is not None:
             state.data_type = action.args["dtype"].sql(dialect=recorder.dialect)
+            state.location = Location(recorder.path, line)
     return name
 
 

@@ -54,9 +54,15 @@ class Table:
     location: Location | None
     columns: dict[str, Column] = field(default_factory=dict)
     renamed_from: list[str] = field(default_factory=list)
+    dropped: dict[str, Location] = field(default_factory=dict)
 
     def add(self, column: Column) -> None:
         self.columns[column.name] = column
+        self.dropped.pop(column.name, None)
+
+    def drop_column(self, name: str, location: Location) -> None:
+        del self.columns[name]
+        self.dropped[name] = location
 
     def set_primary_key(self, names: list[str]) -> None:
         for name in names:
@@ -77,7 +83,10 @@ class Table:
 
     def freeze(self) -> AppTable:
         columns = tuple(c.freeze() for c in self.columns.values())
-        return AppTable(self.name, columns, self.location, tuple(self.renamed_from), self.kind)
+        dropped = tuple(sorted(self.dropped.items()))
+        return AppTable(
+            self.name, columns, self.location, tuple(self.renamed_from), self.kind, dropped
+        )
 
 
 @dataclass
@@ -379,7 +388,7 @@ def _alter_action(
     elif isinstance(action, exp.Drop):
         for target in action.args.get("tables") or []:
             if _known(run, table, target.name, location, quiet=bool(action.args.get("exists"))):
-                del table.columns[target.name]
+                table.drop_column(target.name, at(target, location))
     elif isinstance(action, exp.RenameColumn):
         old, new = action.this.name, action.args["to"].name
         if _known(run, table, old, location):

@@ -142,6 +142,7 @@ def _rebased(schema: AppSchema, base: Path, root: Path) -> AppSchema:
                 AppColumn(c.name, c.data_type, c.nullable, where(c.location), c.renamed_from)
                 for c in t.columns
             ),
+            dropped=tuple((name, where(at) or at) for name, at in t.dropped),
         )
         for t in schema.tables
     )

@@ -41,6 +41,7 @@ class AppTable:
     location: Location | None
     renamed_from: tuple[str, ...] = ()
     kind: str = "table"  # table, view, materialized_view, enum (CREATE TYPE ... AS ENUM)
+    dropped: tuple[tuple[str, Location], ...] = ()  # columns dropped since: name, DROP line
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,195 @@
+"""`lineage impact` and `lineage diff`: what a change breaks, and for whom.
+
+Registered on the main command group by `lineage.cli`. Exit status: 0, or 4 when the
+impact reaches the `--fail-on` severity (2 for a bad request, 1 for an internal error).
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from lineage import projects
+from lineage.change_specs import parse_change
+from lineage.changes import ImpactReport, ImpactSeverity
+from lineage.config import load_config
+from lineage.entities import Project
+from lineage.git_states import checkout
+from lineage.report.coverage import coverage_line
+
+EXIT_FAIL_ON = 4
+
+#: --fail-on thresholds: the least severity that fails the run (`any`: anything at all).
+FAIL_ON = {
+    "breaks": ImpactSeverity.BREAKS,
+    "rows": ImpactSeverity.ROWS,
+    "values": ImpactSeverity.VALUES,
+    "any": ImpactSeverity.UNKNOWN,
+    "never": None,
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The formats of lineage.report.impact_formats.IMPACT_FORMATS (checked by the tests).
+REPORT_FORMATS = ("json", "md", "sarif", "text")
+
+
+def report_options(command: F) -> F:
+    """--format, -o and --fail-on, shared by `impact`, `diff` and `demo`."""
+    command = click.option(
+        "--fail-on",
+        type=click.Choice(list(FAIL_ON)),
+        default="never",
+        show_default=True,
+        help="Exit with status 4 when the impact reaches this severity: breaks (Breaks), "
+        "rows (Changes rows or worse), values (Changes values or worse), any (any change "
+        "or unknown), never.",
+    )(command)
+    command = click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write the report to this file instead of standard output.",
+    )(command)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(REPORT_FORMATS),
+        default="text",
+        show_default=True,
+        help="text (terminal), json (documented schema), md (one sticky pull-request "
+        "comment) or sarif (code-scanning annotations on the lines that cause a break).",
+    )(command)
+
+
+def fails(report: ImpactReport, fail_on: str) -> bool:
+    """Whether the report reaches the --fail-on threshold."""
+    threshold = FAIL_ON[fail_on]
+    if threshold is None:
+        return False
+    if threshold is ImpactSeverity.UNKNOWN:
+        return bool(report.changes or report.unknowns)
+    worst = report.worst
+    return worst is not None and worst >= threshold
+
+
+def build_state(
+    project_dir: Path,
+    dialect: str | None,
+    variables: dict[str, Any],
+    downstream_from: Path | None = None,
+) -> Project:
+    """Build one state of the project with its own configuration. With `downstream_from`,
+    the downstream state files are those of that directory's configuration (the working
+    tree's, fetched by CI: the other repository is the same for both sides of a diff)."""
+    config = load_config(project_dir, dialect)
+    if downstream_from is not None:
+        current = load_config(downstream_from, dialect).downstream
+        shared = tuple(replace(d, path=str((downstream_from / d.path).resolve())) for d in current)
+        config = replace(config, downstream=shared)
+    return projects.build(project_dir, config, variables)
+
+
+def emit(report: ImpactReport, fmt: str, output: Path | None, fail_on: str) -> None:
+    """Write the report and exit by --fail-on."""
+    from lineage.cli import _write
+    from lineage.report.impact_formats import IMPACT_FORMATS
+
+    _write(IMPACT_FORMATS[fmt](report), output)
+    if fails(report, fail_on):
+        worst = report.worst
+        label = worst.label if worst is not None else "a change"
+        click.echo(f"--fail-on {fail_on}: the impact reaches {label}", err=True)
+        sys.exit(EXIT_FAIL_ON)
+
+
+def impact_command(
+    request: Any, changes: tuple[str, ...], fmt: str, output: Path | None, fail_on: str
+) -> None:
+    from lineage.cli import _build
+    from lineage.impact_report import impact_report
+
+    if not changes:
+        raise click.UsageError("give at least one --change, e.g. --change drop:users.email")
+    project = _build(request)
+    parsed = [parse_change(project, spec) for spec in changes]
+    command = _command_line("impact", request.project_dir, [("--change", c) for c in changes])
+    report = impact_report(parsed, project, project, ("current", "with the changes"), command)
+    emit(report, fmt, output, fail_on)
+
+
+def diff_command(
+    request: Any, base: str, head: str | None, fmt: str, output: Path | None, fail_on: str
+) -> None:
+    from lineage.cli import _variables
+
+    variables = _variables(request.variables)
+    options = [("--base", base)] + ([("--head", head)] if head else [])
+    command = _command_line("diff", request.project_dir, options)
+    report = diff_report(request.project_dir, base, head, request.dialect, variables, command)
+    emit(report, fmt, output, fail_on)
+
+
+def diff_report(
+    project_dir: Path,
+    base: str,
+    head: str | None,
+    dialect: str | None,
+    variables: dict[str, Any],
+    command: str,
+    manifest: Path | None = None,
+) -> ImpactReport:
+    """Build the project at `base` and at `head` (default: the working tree) and report the
+    impact of every difference."""
+    from lineage.diff import diff_projects
+    from lineage.impact_report import impact_report
+
+    with tempfile.TemporaryDirectory(prefix="lineage-diff-") as folder:
+        states = []
+        for side, ref in (("base", base), ("head", head)):
+            state = checkout(project_dir, ref, Path(folder) / side)
+            project = build_state(state.project_dir, dialect, variables, project_dir)
+            if side == "head" and ref is None and manifest is not None:
+                config = replace(load_config(project_dir, dialect), manifest=str(manifest))
+                project = projects.build(project_dir, config, variables)
+            click.echo(f"{side} ({state.label}): {coverage_line(project)}", err=True)
+            states.append((state.label, project))
+        (base_label, base_project), (head_label, head_project) = states
+        changes = diff_projects(base_project, head_project)
+        return impact_report(changes, base_project, head_project, (base_label, head_label), command)
+
+
+def _command_line(name: str, project_dir: Path, options: list[tuple[str, str]]) -> str:
+    words = ["lineage", name]
+    for option, value in options:
+        words += [option, value]
+    if str(project_dir) != ".":
+        words += ["--project-dir", str(project_dir)]
+    return shlex.join(words)
+
+
+def example_pull_request(folder: Path) -> ImpactReport:
+    """The impact of the bundled example's pull request (fixtures/shop_pr), built from two
+    copies of the example: before and after the pull request (no git needed)."""
+    from lineage.diff import diff_projects
+    from lineage.examples import apply_pull_request, copy_example
+    from lineage.impact_report import impact_report
+
+    states = []
+    for side in ("base", "head"):
+        root = copy_example("lineage.shop", folder / side)
+        if side == "head":
+            apply_pull_request(folder / side)
+        states.append(build_state(root, None, {}))
+    base, head = states
+    command = "lineage demo"
+    changes = diff_projects(base, head)
+    return impact_report(changes, base, head, ("main", "the example pull request"), command)
