@@ -129,10 +129,11 @@ class Propagation:
 
     def _starts(self, change: Change) -> Iterator[tuple[ColumnRef, Reach]]:
         start = PathStep(change.ref, None, change.location)
+        where = change.location
         if change.kind in _GONE_KINDS:
-            yield change.ref, Reach(Effect.GONE, 0, (start,), change, change.reason)
+            yield change.ref, Reach(Effect.GONE, 0, (start,), change, change.reason, where)
         elif change.kind in _ROW_KINDS:
-            yield change.ref, Reach(Effect.ROWS, 0, (start,), change, change.reason)
+            yield change.ref, Reach(Effect.ROWS, 0, (start,), change, change.reason, where)
         elif change.kind is ChangeKind.COLUMN_TYPE_CHANGED:
             yield (
                 change.ref,
@@ -142,12 +143,13 @@ class Propagation:
                     (start,),
                     change,
                     change.reason,
+                    where,
                     type_from=change.old_type,
                     type_to=change.new_type,
                 ),
             )
         elif change.kind is ChangeKind.COLUMN_EXPRESSION_CHANGED or _now_nullable(change):
-            yield change.ref, Reach(Effect.VALUES, 0, (start,), change, change.reason)
+            yield change.ref, Reach(Effect.VALUES, 0, (start,), change, change.reason, where)
 
     def _offer(self, ref: ColumnRef, reach: Reach) -> None:
         known = self.reached.get(ref)

@@ -4,6 +4,7 @@ unknowns, sorted for deterministic output."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from lineage.changes import (
     Affected,
@@ -55,7 +56,7 @@ def impact_report(
     return ImpactReport(
         changes=ordered,
         affected=tuple(sorted(affected, key=_affected_order)),
-        consumers=tuple(_consumers(propagation, head)),
+        consumers=tuple(_consumers(propagation, head, base)),
         tests=tuple(_tests(propagation, ordered, head)),
         unknowns=unknowns,
         base=_state(labels[0], base),
@@ -137,9 +138,16 @@ def _additions(changes: tuple[Change, ...], head: Project) -> Iterator[Affected]
 # -- consumers ----------------------------------------------------------------------------
 
 
-def _consumers(propagation: Propagation, head: Project) -> list[AffectedConsumer]:
+def _consumers(propagation: Propagation, head: Project, base: Project) -> list[AffectedConsumer]:
+    """Consumers of the head reading anything reached. A consumer also keeps the reads it had
+    in the base: a column the head no longer has is still read by it (that is the break)."""
+    before = {c.id: c for c in base.consumers}
     found = []
     for consumer in head.consumers:
+        old = before.get(consumer.id)
+        if old is not None and old.reads != consumer.reads:
+            reads = tuple(sorted(set(consumer.reads) | set(old.reads)))
+            consumer = replace(consumer, reads=reads)
         hit = _strongest_read(propagation, consumer)
         if hit is not None:
             found.append(hit)

@@ -195,7 +195,12 @@ def _severity_part(severity: ImpactSeverity, entries: Sequence[Affected], unknow
     relations = relations_phrase(a.ref.relation for a in entries)
     columns = len({a.ref for a in entries if a.ref.column is not None})
     if severity is ImpactSeverity.BREAKS:
-        return f"{label} {relations}"
+        direct = [a for a in entries if a.direct]
+        skipped = {a.ref.relation for a in entries} - {a.ref.relation for a in direct}
+        if not skipped:
+            return f"{label} {relations}"
+        first = relations_phrase(a.ref.relation for a in direct) if direct else "nothing itself"
+        return f"{label} {first} (and {len(skipped)} more skipped downstream)"
     if severity is ImpactSeverity.ROWS:
         return f"{label} of {relations}"
     if severity is ImpactSeverity.VALUES and columns:
