@@ -54,13 +54,15 @@ SAMPLES = {
     "hostile": s.HOSTILE,
 }
 MIXED_VERDICT = (
-    "Breaks 1 model (and 2 more skipped downstream) · changes rows of 1 model · changes values in 4 columns across 3 models"
+    "Breaks 1 model (and 2 more skipped downstream) · changes rows of 1 model"
+    " · changes values in 4 columns across 3 models"
     " · reaches 2 dashboards, 1 chart, 1 ML model, 1 application and 1 product feature"
     " · unknown at 1 hop · 98% of downstream relations analysed"
 )
 VERDICTS = {
     # stg_app__users breaks; dbt skips dim_customers.v2 and int_touches__email.
-    "rename_break": "Breaks 1 model (and 2 more skipped downstream) · reaches 1 dashboard and 1 product feature"
+    "rename_break": "Breaks 1 model (and 2 more skipped downstream)"
+    " · reaches 1 dashboard and 1 product feature"
     " · 100% of downstream relations analysed",
     "values_change": "Changes values in 2 columns across 2 models"
     " · reaches 1 dashboard, 1 chart and 1 ML model · 100% of downstream relations analysed",
@@ -729,7 +731,8 @@ def test_sarif_cause_message_names_the_readers() -> None:
     log = json.loads(impact_sarif(s.RENAME_BREAK))
     cause = next(r for r in log["runs"][0]["results"] if r["properties"]["role"] == "cause")
     assert cause["message"]["text"] == (
-        "Column renamed app:shop.users.email -> email_address: Breaks 1 model (and 2 more skipped downstream) · reaches 1 "
+        "Column renamed app:shop.users.email -> email_address: Breaks 1 model (and 2 more "
+        "skipped downstream) · reaches 1 "
         "dashboard and 1 product feature. Still read at models/staging/app/stg_app__users.sql:13, "
         "models/staging/app/stg_app__users.sql:17. `ALTER TABLE users RENAME COLUMN email TO "
         "email_address` in V13."
