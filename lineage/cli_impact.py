@@ -98,12 +98,18 @@ def build_state(
     return projects.build(project_dir, config, variables)
 
 
-def emit(report: ImpactReport, fmt: str, output: Path | None, fail_on: str) -> None:
+def emit(
+    report: ImpactReport, fmt: str, output: Path | None, fail_on: str, project_dir: Path
+) -> None:
     """Write the report and exit by --fail-on."""
     from lineage.cli import _write
     from lineage.report.impact_formats import IMPACT_FORMATS
+    from lineage.report.impact_sarif import impact_sarif
 
-    _write(IMPACT_FORMATS[fmt](report), output)
+    if fmt == "sarif":  # code scanning wants paths from the repository's root
+        _write(impact_sarif(report, source_root(project_dir)), output)
+    else:
+        _write(IMPACT_FORMATS[fmt](report), output)
     if fails(report, fail_on):
         worst = report.worst
         label = worst.label if worst is not None else "a change"
@@ -123,7 +129,7 @@ def impact_command(
     parsed = [parse_change(project, spec) for spec in changes]
     command = _command_line("impact", request.project_dir, [("--change", c) for c in changes])
     report = impact_report(parsed, project, project, ("current", "with the changes"), command)
-    emit(report, fmt, output, fail_on)
+    emit(report, fmt, output, fail_on, request.project_dir)
 
 
 def diff_command(
@@ -135,7 +141,7 @@ def diff_command(
     options = [("--base", base)] + ([("--head", head)] if head else [])
     command = _command_line("diff", request.project_dir, options)
     report = diff_report(request.project_dir, base, head, request.dialect, variables, command)
-    emit(report, fmt, output, fail_on)
+    emit(report, fmt, output, fail_on, request.project_dir)
 
 
 def diff_report(
@@ -165,6 +171,15 @@ def diff_report(
         (base_label, base_project), (head_label, head_project) = states
         changes = diff_projects(base_project, head_project)
         return impact_report(changes, base_project, head_project, (base_label, head_label), command)
+
+
+def source_root(project_dir: Path) -> str:
+    """The project directory relative to the root of its repository ("" at the root)."""
+    start = project_dir.resolve()
+    start = start if start.is_dir() else start.parent
+    root = next((f for f in (start, *start.parents) if (f / ".git").exists()), start)
+    relative = start.relative_to(root).as_posix()
+    return "" if relative == "." else relative
 
 
 def _command_line(name: str, project_dir: Path, options: list[tuple[str, str]]) -> str:

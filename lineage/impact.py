@@ -231,7 +231,8 @@ class Propagation:
         self, ref: ColumnRef, reach: Reach, edge: Edge, target: ColumnRef
     ) -> Reach | None:
         """A type change meeting a use: a break, or None to carry on as values / rows."""
-        from lineage.type_compat import column_use, compatibility, type_change_severity
+        from lineage.sql.column_use import column_use
+        from lineage.type_compat import compatibility, type_change_severity
 
         new_type = reach.type_to
         if edge.kind is EdgeKind.IDENTITY and target.column is not None:

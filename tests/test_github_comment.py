@@ -21,6 +21,7 @@ from click.testing import CliRunner, Result
 
 from lineage import github
 from lineage.cli import main
+from lineage.github_api import ATTEMPTS, Connection, GitHubError
 from lineage.report.impact_markdown import COMMENT_MARKER
 
 TOKEN = "ghs_s3cr3tT0kenValue"
@@ -212,8 +213,8 @@ def comment(fake: FakeGitHub, tmp_path: Path, *args: str, **env: str | None) -> 
     )
 
 
-def connection(fake: FakeGitHub, sleeps: list[float]) -> github.Connection:
-    return github.Connection(fake.url, TOKEN, sleep=sleeps.append, clock=lambda: 1000.0)
+def connection(fake: FakeGitHub, sleeps: list[float]) -> Connection:
+    return Connection(fake.url, TOKEN, sleep=sleeps.append, clock=lambda: 1000.0)
 
 
 PULL = github.PullRequest(REPOSITORY, PR)
@@ -453,10 +454,10 @@ def test_a_502_is_retried_then_succeeds(fake: FakeGitHub, tmp_path: Path) -> Non
 
 
 def test_retries_wait_longer_each_time_and_are_bounded(fake: FakeGitHub) -> None:
-    for _ in range(github.ATTEMPTS):
+    for _ in range(ATTEMPTS):
         fake.script("GET", "/comments", 503)
     sleeps: list[float] = []
-    with pytest.raises(github.GitHubError) as raised:
+    with pytest.raises(GitHubError) as raised:
         github.publish_comment(connection(fake, sleeps), PULL, REPORT)
     assert sleeps == [1.0, 2.0, 4.0]
     assert raised.value.exit_code == 1
@@ -493,7 +494,7 @@ def test_a_used_up_rate_limit_waits_until_the_reset(fake: FakeGitHub) -> None:
 
 def test_a_wait_longer_than_a_minute_ends_the_run(fake: FakeGitHub) -> None:
     fake.script("GET", "/comments", 429, headers={"Retry-After": "3600"})
-    with pytest.raises(github.GitHubError, match="GitHub asks to wait 3600 seconds"):
+    with pytest.raises(GitHubError, match="GitHub asks to wait 3600 seconds"):
         github.publish_comment(connection(fake, []), PULL, REPORT)
 
 
@@ -512,8 +513,8 @@ def test_an_unreachable_api_is_an_error_after_the_retries() -> None:
         unused.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{unused.getsockname()[1]}"
     sleeps: list[float] = []
-    dead = github.Connection(url, TOKEN, sleep=sleeps.append, timeout=2)
-    with pytest.raises(github.GitHubError, match=r"cannot reach 127\.0\.0\.1:\d+: .*4 attempts"):
+    dead = Connection(url, TOKEN, sleep=sleeps.append, timeout=2)
+    with pytest.raises(GitHubError, match=r"cannot reach 127\.0\.0\.1:\d+: .*4 attempts"):
         github.publish_comment(dead, PULL, REPORT)
     assert sleeps == [1.0, 2.0, 4.0]
 
@@ -535,6 +536,6 @@ def test_the_token_is_not_sent_to_another_host(fake: FakeGitHub) -> None:
     fake.add_comment("one")
     fake.add_comment("two")
     fake.next_host = "http://localhost:1"
-    with pytest.raises(github.GitHubError, match="next page of comments is on another host"):
+    with pytest.raises(GitHubError, match="next page of comments is on another host"):
         github.publish_comment(connection(fake, []), PULL, REPORT)
     assert len([r for r in fake.requests if "/comments" in r.path]) == 1

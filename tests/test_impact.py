@@ -247,3 +247,25 @@ def test_reports_are_deterministic() -> None:
     assert run("drop:raw.users.email", "expr:raw.orders.amount") == run(
         "expr:raw.orders.amount", "drop:raw.users.email"
     )
+
+
+@pytest.mark.parametrize(
+    ("facts", "words"),
+    [({"contract": True}, "has an enforced contract"), ({"version": "2"}, "is version 2")],
+)
+def test_removing_a_column_of_a_contracted_or_versioned_model_breaks_its_promise(
+    facts: dict[str, object], words: str
+) -> None:
+    """Readers outside the project rely on a contract or a model version: even with no
+    reader here, dropping one of its columns breaks them."""
+    project = warehouse()
+    relations = tuple(
+        replace(r, **facts) if r.name == "top_customers" else r  # type: ignore[arg-type]
+        for r in project.relations
+    )
+    project = replace(project, relations=relations)
+    report = run("drop:top_customers.email", project=project)
+    promise = entry(report, "top_customers.email")
+    assert (promise.severity, promise.depth) == (BREAKS, 0)
+    assert words in promise.reason
+    assert run("drop:top_customers.email").affected == ()  # nothing reads it otherwise

@@ -168,3 +168,25 @@ def test_an_unknown_ref_is_a_usage_error(repo: Path) -> None:
         os.chdir(cwd)
     assert result.exit_code == 2
     assert "no-such-branch" in result.output
+
+
+def test_sarif_annotates_the_lines_that_cause_the_breaks(repo: Path) -> None:
+    code, out = diff(repo, "sarif")
+    assert code == 0
+    log = json.loads(out)
+    errors = {
+        (
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in log["runs"][0]["results"]
+        if r["level"] == "error"
+    }
+    # paths from the repository root, as code scanning matches them against the checkout
+    assert ("shop_app/shop/db/migrations/V13__rename_users_email_to_login_email.sql", 2) in errors
+    assert ("shop/models/staging/app/stg_app__users.sql", 13) in errors
+    assert ("shop/models/staging/app/stg_app__users.sql", 17) in errors
+    assert ("shop/snapshots/snap_app__users.sql", 18) in errors
+    assert ("shop/models/marts/product/product_affinity.sql", 66) in errors
+    for uri, _ in errors:
+        assert (repo / uri).is_file(), uri

@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 
 from lineage.changes import ImpactSeverity, TypeCompatibility
+from lineage.sql.column_use import ColumnUse, column_use
 from lineage.type_compat import (
-    ColumnUse,
     TypeFamily,
-    column_use,
     compatibility,
     type_change_severity,
     type_family,

@@ -2,19 +2,18 @@
 
 The comment answers the reviewer's questions in order: does it break, whose numbers change,
 who must be told, what changed, which dbt tests, what could not be analysed, how to
-reproduce. Every project string is escaped (`md_text`, `md_code`), so a name cannot break the
-comment. The comment stays under `COMMENT_BUDGET` characters: when the full version is longer,
-it is rendered again with less detail (`DETAIL_STEPS`: first without paths, then with fewer
-rows), never cut, and it says what it left out.
+reproduce. Every project string is escaped (`md_text`, `md_code` and the others of
+`lineage.report.markdown_text`), so a name cannot break the comment. The comment stays under
+`COMMENT_BUDGET` characters: when the full version is longer, it is rendered again with less
+detail (`DETAIL_STEPS`: first without paths, then with fewer rows), never cut, and it says
+what it left out.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
-from urllib.parse import quote
 
 from lineage import __version__
 from lineage.changes import (
@@ -36,7 +35,6 @@ from lineage.report.impact_text import (
     by_severity,
     change_detail,
     change_subject,
-    clean,
     consumer_noun,
     consumers_phrase,
     how_reached,
@@ -44,8 +42,8 @@ from lineage.report.impact_text import (
     plural,
     relations_phrase,
     verdict_sentence,
-    visible,
 )
+from lineage.report.markdown_text import md_code, md_fence, md_link, md_prose, md_text
 
 #: A hidden first line that lets the GitHub Action find its own comment and update it.
 COMMENT_MARKER = "<!-- lineage:impact-report -->"
@@ -104,73 +102,6 @@ def render_comment(report: ImpactReport, detail: Detail) -> str:
     return (
         "\n\n".join("\n".join(block) for section in sections for block in section if block) + "\n"
     )
-
-
-# -- escaping: every project string goes through one of these ------------------------------
-
-#: Characters Markdown, GitHub's extensions (tables, strikethrough, math) or HTML act on.
-_ACTIVE = frozenset("\\`*_[]<>|~#!&$")
-_BACKTICKS = re.compile("`+")
-NAME_LIMIT = 200
-PROSE_LIMIT = 500
-#: Characters left as they are in a link's address; the rest are percent-encoded.
-_URL_SAFE = "/:?#@!$&'*+,;=%-._~"
-
-
-def md_text(text: str, limit: int | None = PROSE_LIMIT) -> str:
-    """Project text shown as text, on one line: each active character backslash-escaped, so
-    `<script>`, `<!--`, `|`, `*` or `[x](y)` show as written. `|` stays escaped in tables."""
-    return _escaped(clean(text, limit))
-
-
-def md_code(text: str, table: bool = False, limit: int | None = NAME_LIMIT) -> str:
-    """Project text as inline code, fenced by more backticks than any run inside it. In a
-    table cell `|` is escaped too (GitHub unescapes it before reading the code span)."""
-    return _code_span(clean(text, limit), table)
-
-
-def md_prose(text: str, table: bool = False, limit: int | None = PROSE_LIMIT) -> str:
-    """A sentence of ours naming project things in backticks (a reason, a fix): the
-    backticked parts become code, the rest text. Unpaired backticks: all of it is text."""
-    parts = clean(text, limit).split("`")
-    if len(parts) % 2 == 0:
-        return _escaped("`".join(parts))
-    return "".join(
-        _escaped(part) if index % 2 == 0 else _code_span(part, table)
-        for index, part in enumerate(parts)
-    )
-
-
-def md_link(text: str, url: str | None) -> str:
-    """`[text](url)` for an http(s) address, percent-encoded; otherwise the text alone."""
-    label = md_text(text, NAME_LIMIT)
-    if not url or not url.lower().startswith(("https://", "http://")):
-        return label
-    return f"[{label}]({quote(visible(url.strip()), safe=_URL_SAFE)})"
-
-
-def md_fence(content: str, info: str = "", limit: int | None = None) -> list[str]:
-    """A fenced code block whose fence is longer than any backtick run in `content`."""
-    if limit is not None and len(content) > limit:
-        content = content[: limit - 1] + "…"
-    lines = [visible(line) for line in content.splitlines()] or [""]
-    longest = max((len(run) for run in _BACKTICKS.findall(content)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [fence + info, *lines, fence]
-
-
-def _escaped(text: str) -> str:
-    return "".join("\\" + c if c in _ACTIVE else c for c in text)
-
-
-def _code_span(text: str, table: bool) -> str:
-    if not text.strip():
-        return _escaped(text)
-    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
-    fence = "`" * (longest + 1)
-    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
-    span = f"{fence}{padded}{fence}"
-    return span.replace("|", "\\|") if table else span
 
 
 # -- building blocks -------------------------------------------------------------------------
