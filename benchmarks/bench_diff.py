@@ -25,13 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from generate_dbt import Settings, generate, write_project  # noqa: E402
+from generate_dbt import Settings, generate, write_project
 
-from lineage.cli_impact import build_state  # noqa: E402
-from lineage.diff import diff_projects  # noqa: E402
-from lineage.git_states import checkout  # noqa: E402
-from lineage.impact_report import impact_report  # noqa: E402
-from lineage.report.impact_markdown import impact_markdown  # noqa: E402
+from lineage.cli_impact import build_state
+from lineage.diff import diff_projects
+from lineage.git_states import checkout
+from lineage.impact_report import impact_report
+from lineage.report.impact_markdown import impact_markdown
 
 _GIT = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b", "GIT_COMMITTER_NAME": "b"}
 
