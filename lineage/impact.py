@@ -109,10 +109,10 @@ class Notice:
 class Propagation:
     """Every column and relation the changes reach, each with its strongest effect."""
 
-    def __init__(self, base: Project, head: Project) -> None:
-        self.base = LineageGraph(base)
-        self.head = LineageGraph(head) if head is not base else self.base
-        self.dialect = head.dialect
+    def __init__(self, base: LineageGraph, head: LineageGraph) -> None:
+        self.base = base
+        self.head = head
+        self.dialect = head.project.dialect
         self.reached: dict[ColumnRef, Reach] = {}
         self.notices: list[Notice] = []
         self._queue: deque[ColumnRef] = deque()

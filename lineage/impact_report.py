@@ -20,7 +20,7 @@ from lineage.changes import (
     Unknown,
 )
 from lineage.entities import ColumnRef, Consumer, DataTest, Project
-from lineage.graph import may_hide_readers
+from lineage.graph import LineageGraph, may_hide_readers
 from lineage.impact import Effect, Propagation, Reach, affected_entries
 from lineage.names import display_name, display_ref
 
@@ -45,19 +45,18 @@ def impact_report(
     """Propagate `changes` (found between `base` and `head`, or given by hand with
     base == head) and collect everything they affect."""
     ordered = tuple(sorted(changes, key=lambda c: c.sort_key))
-    propagation = Propagation(base, head)
-    propagation.run(ordered)
-    affected = affected_entries(propagation, head, base)
+    runs = _propagate(ordered, base, head)
+    affected = [entry for run in runs for entry in affected_entries(run, head, base)]
     affected += list(_promises(ordered, base)) + list(_additions(ordered, head))
     affected = _strongest(affected)
-    unknowns = _unknowns(propagation, head)
+    unknowns = _unknowns(runs, head)
     reached = {a.ref.relation for a in affected if a.depth > 0}
     blind = {u.ref.relation for u in unknowns}
     return ImpactReport(
         changes=ordered,
         affected=tuple(sorted(affected, key=_affected_order)),
-        consumers=tuple(_consumers(propagation, head, base)),
-        tests=tuple(_tests(propagation, ordered, head)),
+        consumers=tuple(_consumers(runs, head, base)),
+        tests=tuple(_tests(runs, ordered, head)),
         unknowns=unknowns,
         base=_state(labels[0], base),
         head=_state(labels[1], head),
@@ -67,22 +66,36 @@ def impact_report(
     )
 
 
+def _propagate(changes: tuple[Change, ...], base: Project, head: Project) -> list[Propagation]:
+    """One propagation per change, so that each change's own effect stays visible: a filter
+    change still changes rows after the break another change causes there is fixed."""
+    base_graph = LineageGraph(base)
+    head_graph = LineageGraph(head) if head is not base else base_graph
+    runs = []
+    for change in changes:
+        run = Propagation(base_graph, head_graph)
+        run.run((change,))
+        runs.append(run)
+    return runs
+
+
 def _state(label: str, project: Project) -> StateInfo:
     coverage = project.coverage
     return StateInfo(label, coverage.statements, coverage.statements_analysed, coverage.unit)
 
 
-def _affected_order(entry: Affected) -> tuple[int, int, tuple[str, str]]:
-    return (-entry.severity, entry.depth, entry.ref.sort_key)
+def _affected_order(entry: Affected) -> tuple[int, int, tuple[str, str], tuple[str, str]]:
+    return (-entry.severity, entry.depth, entry.ref.sort_key, entry.cause.sort_key)
 
 
 def _strongest(entries: list[Affected]) -> list[Affected]:
-    """One entry per column or relation: the worst, then the nearest."""
-    best: dict[ColumnRef, Affected] = {}
+    """One entry per column (or relation) and cause: the worst, then the nearest."""
+    best: dict[tuple[ColumnRef, ColumnRef], Affected] = {}
     for entry in entries:
-        known = best.get(entry.ref)
+        key = (entry.ref, entry.cause)
+        known = best.get(key)
         if known is None or (entry.severity, -entry.depth) > (known.severity, -known.depth):
-            best[entry.ref] = entry
+            best[key] = entry
     return list(best.values())
 
 
@@ -138,7 +151,7 @@ def _additions(changes: tuple[Change, ...], head: Project) -> Iterator[Affected]
 # -- consumers ----------------------------------------------------------------------------
 
 
-def _consumers(propagation: Propagation, head: Project, base: Project) -> list[AffectedConsumer]:
+def _consumers(runs: list[Propagation], head: Project, base: Project) -> list[AffectedConsumer]:
     """Consumers of the head reading anything reached. A consumer also keeps the reads it had
     in the base: a column the head no longer has is still read by it (that is the break)."""
     before = {c.id: c for c in base.consumers}
@@ -148,9 +161,9 @@ def _consumers(propagation: Propagation, head: Project, base: Project) -> list[A
         if old is not None and old.reads != consumer.reads:
             reads = tuple(sorted(set(consumer.reads) | set(old.reads)))
             consumer = replace(consumer, reads=reads)
-        hit = _strongest_read(propagation, consumer)
-        if hit is not None:
-            found.append(hit)
+        hits = [h for h in (_strongest_read(run, consumer) for run in runs) if h is not None]
+        if hits:
+            found.append(max(hits, key=lambda h: (h.severity, -h.depth)))
     return sorted(found, key=lambda c: (-c.severity, c.depth, c.consumer.id))
 
 
@@ -189,10 +202,11 @@ def _strongest_read(propagation: Propagation, consumer: Consumer) -> AffectedCon
 
 
 def _tests(
-    propagation: Propagation, changes: tuple[Change, ...], head: Project
+    runs: list[Propagation], changes: tuple[Change, ...], head: Project
 ) -> list[AffectedTest]:
     found: dict[tuple[str, str, str], AffectedTest] = {}
-    for ref, reach in sorted(propagation.reached.items(), key=lambda item: item[0].sort_key):
+    reached = [(ref, reach) for run in runs for ref, reach in run.reached.items()]
+    for ref, reach in sorted(reached, key=lambda item: (item[0].sort_key, -item[1].effect)):
         if reach.effect is Effect.GONE and reach.depth == 0:
             continue  # the removed column itself: handled below, from the head's YAML
         broken = reach.effect is Effect.BREAKS  # the relation fails: all its tests do
@@ -258,8 +272,11 @@ def _keep(found: dict[tuple[str, str, str], AffectedTest], test: AffectedTest) -
 # -- what could not be followed ---------------------------------------------------------------
 
 
-def _unknowns(propagation: Propagation, head: Project) -> tuple[Unknown, ...]:
-    reached = {ref.relation: reach for ref, reach in propagation.reached.items()}
+def _unknowns(runs: list[Propagation], head: Project) -> tuple[Unknown, ...]:
+    reached: dict[str, Reach] = {}
+    for run in runs:
+        for ref, reach in run.reached.items():
+            reached.setdefault(ref.relation, reach)
     found: dict[tuple[str, str, str], Unknown] = {}
     for spot in head.blind_spots:
         touching = [r for r in (*spot.upstream, spot.target.relation) if r in reached]
@@ -280,7 +297,7 @@ def _unknowns(propagation: Propagation, head: Project) -> tuple[Unknown, ...]:
         meaning = "it was not analysed: it may read what changed"
         unknown = Unknown(ref, diagnostic.message, meaning, diagnostic.location)
         found.setdefault((str(ref), diagnostic.message, str(diagnostic.location)), unknown)
-    for notice in propagation.notices:
+    for notice in (n for run in runs for n in run.notices):
         meaning = "whether it still works with the new type is unknown"
         unknown = Unknown(notice.ref, notice.reason, meaning, notice.location, notice.cause.ref)
         found.setdefault((str(notice.ref), notice.reason, str(notice.location)), unknown)
