@@ -338,12 +338,17 @@ def diagnostics(request: ProjectRequest) -> None:
 @report_options
 @_handle_errors
 def impact(
-    request: ProjectRequest, changes: tuple[str, ...], fmt: str, output: Path | None, fail_on: str
+    request: ProjectRequest,
+    changes: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    fail_on: str,
+    writes: tuple[tuple[str, Path], ...],
 ) -> None:
     """What the given changes break and for whom: every affected column, consumer and dbt
     test, with a severity (Breaks, Changes rows, Changes values, Additive, Unknown), the path
     from the change and its owner."""
-    impact_command(request, changes, fmt, output, fail_on)
+    impact_command(request, changes, fmt, output, fail_on, writes)
 
 
 @main.command()
@@ -369,11 +374,12 @@ def diff(
     fmt: str,
     output: Path | None,
     fail_on: str,
+    writes: tuple[tuple[str, Path], ...],
 ) -> None:
     """Compare the project at --base with --head (or the working tree) and report what the
     differences break and for whom: application schema changes, dbt model columns removed,
     renamed, retyped or recomputed, filter, join and grain changes, consumer changes."""
-    diff_command(request, base, head, fmt, output, fail_on)
+    diff_command(request, base, head, fmt, output, fail_on, writes)
 
 
 #: The bundled examples `lineage demo` can show.

@@ -42,7 +42,16 @@ REPORT_FORMATS = ("json", "md", "sarif", "text")
 
 
 def report_options(command: F) -> F:
-    """--format, -o and --fail-on, shared by `impact`, `diff` and `demo`."""
+    """--format, -o, --write and --fail-on, shared by `impact` and `diff`."""
+    command = click.option(
+        "--write",
+        "writes",
+        multiple=True,
+        metavar="FORMAT=FILE",
+        callback=_check_writes,
+        help="Also write the report in FORMAT to FILE, from the same analysis; repeatable "
+        "(e.g. --write json=impact.json --write sarif=impact.sarif).",
+    )(command)
     command = click.option(
         "--fail-on",
         type=click.Choice(list(FAIL_ON)),
@@ -68,6 +77,31 @@ def report_options(command: F) -> F:
         help="text (terminal), json (documented schema), md (one sticky pull-request "
         "comment) or sarif (code-scanning annotations on the lines that cause a break).",
     )(command)
+
+
+def _check_writes(
+    context: click.Context, parameter: click.Parameter, values: tuple[str, ...]
+) -> tuple[tuple[str, Path], ...]:
+    checked = []
+    for value in values:
+        fmt, equals, path = value.partition("=")
+        if not equals or fmt not in REPORT_FORMATS or not path:
+            raise click.BadParameter(
+                f"'{value}' is not FORMAT=FILE with FORMAT one of {', '.join(REPORT_FORMATS)}"
+            )
+        checked.append((fmt, Path(path)))
+    return tuple(checked)
+
+
+def render(report: ImpactReport, fmt: str, project_dir: Path) -> str:
+    """The report in one format; SARIF paths start at the repository's root, as code
+    scanning matches them against the checkout."""
+    from lineage.report.impact_formats import IMPACT_FORMATS
+    from lineage.report.impact_sarif import impact_sarif
+
+    if fmt == "sarif":
+        return impact_sarif(report, source_root(project_dir))
+    return IMPACT_FORMATS[fmt](report)
 
 
 def fails(report: ImpactReport, fail_on: str) -> bool:
@@ -99,17 +133,19 @@ def build_state(
 
 
 def emit(
-    report: ImpactReport, fmt: str, output: Path | None, fail_on: str, project_dir: Path
+    report: ImpactReport,
+    fmt: str,
+    output: Path | None,
+    fail_on: str,
+    project_dir: Path,
+    writes: tuple[tuple[str, Path], ...] = (),
 ) -> None:
-    """Write the report and exit by --fail-on."""
+    """Write the report (and each --write copy), then exit by --fail-on."""
     from lineage.cli import _write
-    from lineage.report.impact_formats import IMPACT_FORMATS
-    from lineage.report.impact_sarif import impact_sarif
 
-    if fmt == "sarif":  # code scanning wants paths from the repository's root
-        _write(impact_sarif(report, source_root(project_dir)), output)
-    else:
-        _write(IMPACT_FORMATS[fmt](report), output)
+    for extra_fmt, path in writes:
+        _write(render(report, extra_fmt, project_dir), path)
+    _write(render(report, fmt, project_dir), output)
     if fails(report, fail_on):
         worst = report.worst
         label = worst.label if worst is not None else "a change"
@@ -118,7 +154,12 @@ def emit(
 
 
 def impact_command(
-    request: Any, changes: tuple[str, ...], fmt: str, output: Path | None, fail_on: str
+    request: Any,
+    changes: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    fail_on: str,
+    writes: tuple[tuple[str, Path], ...] = (),
 ) -> None:
     from lineage.cli import _build
     from lineage.impact_report import impact_report
@@ -129,11 +170,17 @@ def impact_command(
     parsed = [parse_change(project, spec) for spec in changes]
     command = _command_line("impact", request.project_dir, [("--change", c) for c in changes])
     report = impact_report(parsed, project, project, ("current", "with the changes"), command)
-    emit(report, fmt, output, fail_on, request.project_dir)
+    emit(report, fmt, output, fail_on, request.project_dir, writes)
 
 
 def diff_command(
-    request: Any, base: str, head: str | None, fmt: str, output: Path | None, fail_on: str
+    request: Any,
+    base: str,
+    head: str | None,
+    fmt: str,
+    output: Path | None,
+    fail_on: str,
+    writes: tuple[tuple[str, Path], ...] = (),
 ) -> None:
     from lineage.cli import _variables
 
@@ -141,7 +188,7 @@ def diff_command(
     options = [("--base", base)] + ([("--head", head)] if head else [])
     command = _command_line("diff", request.project_dir, options)
     report = diff_report(request.project_dir, base, head, request.dialect, variables, command)
-    emit(report, fmt, output, fail_on, request.project_dir)
+    emit(report, fmt, output, fail_on, request.project_dir, writes)
 
 
 def diff_report(

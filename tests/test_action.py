@@ -47,9 +47,13 @@ texts = {{
     "json": json.dumps({{"verdict": {{"worst": os.environ["STUB_WORST"] or None}}}}),
     "sarif": json.dumps({{"version": "2.1.0", "runs": []}}),
 }}
-fmt, output = args[args.index("--format") + 1], args[args.index("-o") + 1]
-with open(output, "w", encoding="utf-8") as file:
-    file.write(texts[fmt])
+outputs = [(args[args.index("--format") + 1], args[args.index("-o") + 1])]
+outputs += [
+    tuple(value.split("=", 1)) for flag, value in zip(args, args[1:]) if flag == "--write"
+]
+for fmt, output in outputs:
+    with open(output, "w", encoding="utf-8") as file:
+        file.write(texts[fmt])
 fail_on = args[args.index("--fail-on") + 1] if "--fail-on" in args else "never"
 sys.exit(4 if fail_on != "never" and os.environ.get("STUB_REACHES") else 0)
 """
@@ -248,7 +252,12 @@ def runner(tmp_path: Path, fake: FakeGitHub) -> Runner:
 
 
 def formats(run: ActionRun) -> list[str]:
-    return [call[call.index("--format") + 1] for call in run.diff_calls]
+    """The formats each `lineage diff` call writes: --format, then each --write."""
+    found = []
+    for call in run.diff_calls:
+        found.append(call[call.index("--format") + 1])
+        found += [v.split("=")[0] for f, v in zip(call, call[1:], strict=False) if f == "--write"]
+    return found
 
 
 # -- the file ----------------------------------------------------------------------------------
@@ -293,9 +302,12 @@ def test_a_pull_request_gets_the_comment_and_the_job_passes(
     assert (run.exit_code, run.failed_step) == (0, None), run.log
     assert formats(run) == ["md", "json", "sarif"]
     common = ["diff", "--base", BASE_SHA, "--project-dir", "."]
-    assert run.diff_calls[0] == [*common, "--format", "md", "-o", "lineage-impact.md",
-                                 "--fail-on", "never"]  # fmt: skip
-    assert run.diff_calls[1] == [*common, "--format", "json", "-o", "lineage-impact.json"]
+    # one analysis writes the three reports: the project is built once per side, not thrice
+    assert run.diff_calls == [
+        [*common, "--format", "md", "-o", "lineage-impact.md",
+         "--write", "json=lineage-impact.json", "--write", "sarif=lineage-impact.sarif",
+         "--fail-on", "never"]
+    ]  # fmt: skip
     assert [c["body"] for c in fake.comments] == [MARKDOWN]
     assert [w.path for w in fake.writes()] == [f"/repos/{REPOSITORY}/issues/{PR}/comments"]
     assert run.outputs["worst"] == "breaks"
@@ -319,7 +331,7 @@ def test_fail_on_fails_the_job_after_the_comment_is_posted(
     assert [c["body"] for c in fake.comments] == [MARKDOWN]
     assert formats(run) == ["md", "json", "sarif"]
     assert run.diff_calls[0][-2:] == ["--fail-on", "breaks"]
-    assert all("--fail-on" not in call for call in run.diff_calls[1:])
+    assert len(run.diff_calls) == 1
 
 
 def test_fail_on_not_reached_passes(runner: Runner, fake: FakeGitHub) -> None:
@@ -367,7 +379,7 @@ def test_a_failing_diff_stops_the_job_before_any_comment(runner: Runner, fake: F
     assert run.exit_code == 1
     assert run.failed_step == "Report the impact of the change"
     assert "lineage diff failed (exit status 1)" in run.log
-    assert formats(run) == ["md"]
+    assert len(run.diff_calls) == 1  # nothing after the failed analysis
     assert fake.requests == []
 
 

@@ -216,3 +216,13 @@ def test_sarif_annotates_the_lines_that_cause_the_breaks(repo: Path) -> None:
     assert ("shop/models/marts/product/product_affinity.sql", 66) in errors
     for uri, _ in errors:
         assert (repo / uri).is_file(), uri
+
+
+def test_one_analysis_writes_several_formats(repo: Path, tmp_path: Path) -> None:
+    md, js = tmp_path / "impact.md", tmp_path / "impact.json"
+    code, _ = diff(repo, "md", "-o", str(md), "--write", f"json={js}")
+    assert code == 0
+    assert md.read_text(encoding="utf-8") == (GOLDEN / "pr_scenario.md").read_text("utf-8")
+    assert js.read_text(encoding="utf-8") == (GOLDEN / "pr_scenario.json").read_text("utf-8")
+    code, _ = diff(repo, "md", "--write", "html=impact.html")
+    assert code == 2  # not a format (yet)
