@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -256,7 +257,7 @@ def formats(run: ActionRun) -> list[str]:
     found = []
     for call in run.diff_calls:
         found.append(call[call.index("--format") + 1])
-        found += [v.split("=")[0] for f, v in zip(call, call[1:], strict=False) if f == "--write"]
+        found += [v.split("=")[0] for f, v in pairwise(call) if f == "--write"]
     return found
 
 

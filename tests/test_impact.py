@@ -269,3 +269,28 @@ def test_removing_a_column_of_a_contracted_or_versioned_model_breaks_its_promise
     assert (promise.severity, promise.depth) == (BREAKS, 0)
     assert words in promise.reason
     assert run("drop:top_customers.email").affected == ()  # nothing reads it otherwise
+
+
+def test_a_column_that_may_now_be_null_changes_values_and_its_not_null_tests_are_rerun() -> None:
+    from lineage.changes import Change, ChangeKind
+
+    project = warehouse()
+    relations = tuple(
+        replace(r, tests=(DataTest("not_null", "amount"),)) if r.name == "stg_orders" else r
+        for r in project.relations
+    )
+    project = replace(project, relations=relations)
+    loosened = Change(
+        ChangeKind.COLUMN_NULLABILITY_CHANGED,
+        "raw.orders",
+        "amount",
+        "amount: NOT NULL -> nullable",
+        nullable=True,
+    )
+    report = impact_report([loosened], project, project, ("base", "head"), "lineage diff")
+    assert found(report)["stg_orders.amount"] is VALUES
+    assert [(t.column, t.name, t.outcome) for t in report.tests] == [
+        ("amount", "not_null", DataTestOutcome.RERUN)
+    ]
+    tightened = replace(loosened, nullable=False, reason="amount: nullable -> NOT NULL")
+    assert impact_report([tightened], project, project, ("b", "h"), "x").affected == ()
