@@ -295,9 +295,13 @@ class Propagation:
 
 
 def _is_load(edge: Edge, project: Project) -> bool:
-    """An ingestion tool loading a column into a source: the same column in the warehouse."""
-    relation = project.relation(edge.target.relation)
-    return relation is not None and relation.kind is RelationKind.SOURCE
+    """An ingestion tool loading an application column into the warehouse (a dbt source, or
+    the landed table of a plain SQL project): the same column, not a reader of it."""
+    source = project.relation(edge.source.relation)
+    target = project.relation(edge.target.relation)
+    if source is not None and source.kind is RelationKind.APP_TABLE:
+        return True
+    return target is not None and target.kind is RelationKind.SOURCE
 
 
 def _contract_type(project: Project, ref: ColumnRef) -> str | None:

@@ -4,12 +4,15 @@ after the change (which statements fail, which rows and values differ), hop by h
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from lineage import projects
 from lineage.build import analyse_files
 from lineage.change_specs import parse_change
 from lineage.changes import Affected, DataTestOutcome, ImpactReport, ImpactSeverity
+from lineage.config import load_config
 from lineage.entities import (
     ColumnRef,
     Consumer,
@@ -294,3 +297,30 @@ def test_a_column_that_may_now_be_null_changes_values_and_its_not_null_tests_are
     ]
     tightened = replace(loosened, nullable=False, reason="amount: nullable -> NOT NULL")
     assert impact_report([tightened], project, project, ("b", "h"), "x").affected == ()
+
+
+def test_a_removed_application_column_breaks_the_sql_reading_its_landed_copy(
+    tmp_path: Path,
+) -> None:
+    """Plain SQL project: the application's `users` lands in raw_app.users; the load is the
+    same column, so the break is at the view that selects it, not at the landed table."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "V1__users.sql").write_text(
+        "create table users (id bigint, email text);\n", encoding="utf-8"
+    )
+    (tmp_path / "lineage.yml").write_text(
+        "applications:\n  - {name: shop, path: db, schema: raw_app}\n", encoding="utf-8"
+    )
+    (tmp_path / "marts.sql").write_text(
+        "create view contacts as\nselect id, email from raw_app.users;\n", encoding="utf-8"
+    )
+    project = projects.build(tmp_path, load_config(tmp_path))
+    report = run("drop:app:shop.users.email", project=project)
+    assert found(report) == {
+        "raw_app.users.email": BREAKS,  # declared (landed) but no longer loaded
+        "contacts.email": BREAKS,  # CREATE VIEW contacts fails here
+    }
+    reading = entry(report, "contacts.email")
+    assert reading.direct and str(reading.location) == "marts.sql:2"
+    assert "declared here but no longer loaded" in entry(report, "raw_app.users.email").reason
