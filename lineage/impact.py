@@ -34,8 +34,8 @@ from lineage.changes import (
     ImpactSeverity,
     PathStep,
 )
-from lineage.entities import ColumnRef, Edge, EdgeKind, Location, Project, RelationKind
-from lineage.graph import LineageGraph
+from lineage.edge_index import EdgeIndex
+from lineage.entities import ColumnRef, Edge, EdgeKind, Location, RelationKind
 from lineage.names import display_name
 
 
@@ -109,7 +109,7 @@ class Notice:
 class Propagation:
     """Every column and relation the changes reach, each with its strongest effect."""
 
-    def __init__(self, base: LineageGraph, head: LineageGraph) -> None:
+    def __init__(self, base: EdgeIndex, head: EdgeIndex) -> None:
         self.base = base
         self.head = head
         self.dialect = head.project.dialect
@@ -171,10 +171,10 @@ class Propagation:
     def _expand_gone(self, ref: ColumnRef, reach: Reach) -> None:
         for column in self._columns(ref, self.base) or [ref]:
             for edge, target in self.base.out_edges(column):
-                if _is_load(edge, self.base.project):
+                if _is_load(edge, self.base):
                     self._offer(target, self._step(reach, edge, target, Effect.GONE, ""))
             for edge, target in self.head.out_edges(column):
-                if _is_load(edge, self.head.project):
+                if _is_load(edge, self.head):
                     self._offer(target, self._step(reach, edge, target, Effect.GONE, ""))
                 else:
                     self._offer(target, self._break(reach, column, edge, target))
@@ -236,7 +236,7 @@ class Propagation:
 
         new_type = reach.type_to
         if edge.kind is EdgeKind.IDENTITY and target.column is not None:
-            declared = _contract_type(self.head.project, target)
+            declared = _contract_type(self.head, target)
             if declared is None or new_type is None:
                 return None
             if compatibility(declared, new_type, self.dialect).value == "same":
@@ -288,13 +288,13 @@ class Propagation:
             reach.type_to,
         )
 
-    def _columns(self, ref: ColumnRef, graph: LineageGraph) -> list[ColumnRef]:
+    def _columns(self, ref: ColumnRef, graph: EdgeIndex) -> list[ColumnRef]:
         if ref.column is not None:
             return [ref]
         return graph.relation_columns(ref.relation)
 
 
-def _is_load(edge: Edge, project: Project) -> bool:
+def _is_load(edge: Edge, project: EdgeIndex) -> bool:
     """An ingestion tool loading an application column into the warehouse (a dbt source, or
     the landed table of a plain SQL project): the same column, not a reader of it."""
     source = project.relation(edge.source.relation)
@@ -304,7 +304,7 @@ def _is_load(edge: Edge, project: Project) -> bool:
     return target is not None and target.kind is RelationKind.SOURCE
 
 
-def _contract_type(project: Project, ref: ColumnRef) -> str | None:
+def _contract_type(project: EdgeIndex, ref: ColumnRef) -> str | None:
     relation = project.relation(ref.relation)
     if relation is None or not relation.contract or ref.column is None:
         return None
@@ -316,11 +316,12 @@ def _now_nullable(change: Change) -> bool:
     return change.kind is ChangeKind.COLUMN_NULLABILITY_CHANGED and change.nullable is True
 
 
-def affected_entries(propagation: Propagation, head: Project, base: Project) -> list[Affected]:
+def affected_entries(propagation: Propagation) -> list[Affected]:
     """The reached columns and relations as report entries (a removed column that nothing
     declares any more is the change itself, not an entry)."""
     entries = []
     for ref, reach in propagation.reached.items():
+        head, base = propagation.head, propagation.base
         if reach.effect is Effect.GONE and (reach.depth == 0 or not _declared(head, ref)):
             continue  # the removal itself, or a column nothing declares any more
         reason = reach.reason
@@ -344,7 +345,7 @@ def affected_entries(propagation: Propagation, head: Project, base: Project) -> 
     return entries
 
 
-def _declared(project: Project, ref: ColumnRef) -> bool:
+def _declared(project: EdgeIndex, ref: ColumnRef) -> bool:
     relation = project.relation(ref.relation)
     if relation is None or relation.dropped:
         return False

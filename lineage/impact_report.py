@@ -19,8 +19,9 @@ from lineage.changes import (
     StateInfo,
     Unknown,
 )
+from lineage.edge_index import EdgeIndex
 from lineage.entities import ColumnRef, Consumer, DataTest, Project
-from lineage.graph import LineageGraph, may_hide_readers
+from lineage.graph import may_hide_readers
 from lineage.impact import Effect, Propagation, Reach, affected_entries
 from lineage.names import display_name, display_ref
 
@@ -46,7 +47,7 @@ def impact_report(
     base == head) and collect everything they affect."""
     ordered = tuple(sorted(changes, key=lambda c: c.sort_key))
     runs = _propagate(ordered, base, head)
-    affected = [entry for run in runs for entry in affected_entries(run, head, base)]
+    affected = [entry for run in runs for entry in affected_entries(run)]
     affected += list(_promises(ordered, base)) + list(_additions(ordered, head))
     affected = _strongest(affected)
     unknowns = _unknowns(runs, head)
@@ -69,8 +70,8 @@ def impact_report(
 def _propagate(changes: tuple[Change, ...], base: Project, head: Project) -> list[Propagation]:
     """One propagation per change, so that each change's own effect stays visible: a filter
     change still changes rows after the break another change causes there is fixed."""
-    base_graph = LineageGraph(base)
-    head_graph = LineageGraph(head) if head is not base else base_graph
+    base_graph = EdgeIndex(base)
+    head_graph = EdgeIndex(head) if head is not base else base_graph
     runs = []
     for change in changes:
         run = Propagation(base_graph, head_graph)
@@ -206,11 +207,12 @@ def _tests(
 ) -> list[AffectedTest]:
     found: dict[tuple[str, str, str], AffectedTest] = {}
     reached = [(ref, reach) for run in runs for ref, reach in run.reached.items()]
+    index = runs[0].head if runs else EdgeIndex(head)
     for ref, reach in sorted(reached, key=lambda item: (item[0].sort_key, -item[1].effect)):
         if reach.effect is Effect.GONE and reach.depth == 0:
             continue  # the removed column itself: handled below, from the head's YAML
         broken = reach.effect is Effect.BREAKS  # the relation fails: all its tests do
-        for test in _tests_on(head, ColumnRef(ref.relation, None) if broken else ref):
+        for test in _tests_on(index, ColumnRef(ref.relation, None) if broken else ref):
             outcome, why = _test_outcome(reach)
             reason = f"{display_ref(ref)}: {why}"
             test_impact = AffectedTest(
@@ -253,7 +255,7 @@ def _test_outcome(reach: Reach) -> tuple[DataTestOutcome, str]:
     return DataTestOutcome.RERUN, reach.reason
 
 
-def _tests_on(project: Project, ref: ColumnRef) -> list[DataTest]:
+def _tests_on(project: EdgeIndex, ref: ColumnRef) -> list[DataTest]:
     relation = project.relation(ref.relation)
     if relation is None:
         return []
