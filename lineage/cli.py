@@ -415,8 +415,17 @@ DEMOS = {
     help="Also write the example pull request's impact as the sticky pull-request comment "
     "(Markdown) to this file.",
 )
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("lineage-demo-impact.html"),
+    show_default=True,
+    help="With the dbt example, write the example pull request's impact as the HTML report "
+    "to this file.",
+)
 @_handle_errors
-def demo(column: str | None, example: str, report_file: Path | None) -> None:
+def demo(column: str | None, example: str, report_file: Path | None, html_file: Path) -> None:
     """Analyse a bundled example project and show who uses one of its columns; with the dbt
     example, then show what the example's pull request (an application migration renaming
     users.email and changing payments.amount to dollars, a model dropping a column, a changed
@@ -432,10 +441,10 @@ def demo(column: str | None, example: str, report_file: Path | None) -> None:
         _, text = _query(project, column or default_column, None, False, "text", "downstream")
         click.echo(text, nl=False)
         if example == "dbt":
-            _demo_pull_request(Path(folder) / "pull-request", report_file)
+            _demo_pull_request(Path(folder) / "pull-request", report_file, html_file)
 
 
-def _demo_pull_request(folder: Path, report_file: Path | None) -> None:
+def _demo_pull_request(folder: Path, report_file: Path | None, html_file: Path) -> None:
     from lineage.report.impact_formats import IMPACT_FORMATS
 
     click.echo("\nThe example's pull request (fixtures/shop_pr), compared with main:\n")
@@ -443,6 +452,8 @@ def _demo_pull_request(folder: Path, report_file: Path | None) -> None:
     click.echo(IMPACT_FORMATS["text"](report), nl=False)
     if report_file is not None:
         _write(IMPACT_FORMATS["md"](report), report_file)
+    _write(IMPACT_FORMATS["html"](report), html_file)
+    click.echo(f"\nThe HTML report, to open in a browser: {html_file.resolve().as_uri()}")
 
 
 @main.command()

@@ -38,7 +38,7 @@ FAIL_ON = {
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: The formats of lineage.report.impact_formats.IMPACT_FORMATS (checked by the tests).
-REPORT_FORMATS = ("json", "md", "sarif", "text")
+REPORT_FORMATS = ("html", "json", "md", "sarif", "text")
 
 
 def report_options(command: F) -> F:
@@ -75,7 +75,8 @@ def report_options(command: F) -> F:
         default="text",
         show_default=True,
         help="text (terminal), json (documented schema), md (one sticky pull-request "
-        "comment) or sarif (code-scanning annotations on the lines that cause a break).",
+        "comment), sarif (code-scanning annotations on the lines that cause a break) or html "
+        "(one self-contained page for the reviewer).",
     )(command)
 
 

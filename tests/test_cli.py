@@ -225,9 +225,12 @@ def test_sql_paths_limit_what_is_read(tmp_path: Path) -> None:
     assert [r["name"] for r in document["relations"]] == ["a"]
 
 
-def test_demo_runs_on_the_bundled_examples() -> None:
-    result = run("demo")
+def test_demo_runs_on_the_bundled_examples(tmp_path: Path) -> None:
+    page = tmp_path / "demo.html"
+    result = run("demo", "--html", str(page))
     assert result.exit_code == 0, result.output
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert "The example's pull request" in result.stdout
     assert "app:shop.users.email is read by" in result.stdout
     assert "source.shop.app.users.email" in result.stdout
     assert "model.shop.dim_customers.v2.email" in result.stdout

@@ -784,7 +784,7 @@ def test_sarif_rules_follow_the_severities() -> None:
 
 
 def test_the_registry_has_every_format() -> None:
-    assert sorted(IMPACT_FORMATS) == ["json", "md", "sarif", "text"]
+    assert sorted(IMPACT_FORMATS) == ["html", "json", "md", "sarif", "text"]
     for text in all_formats(s.MIXED).values():
         assert text.endswith("\n") and not text.endswith("\n\n")
 

@@ -224,5 +224,6 @@ def test_one_analysis_writes_several_formats(repo: Path, tmp_path: Path) -> None
     assert code == 0
     assert md.read_text(encoding="utf-8") == (GOLDEN / "pr_scenario.md").read_text("utf-8")
     assert js.read_text(encoding="utf-8") == (GOLDEN / "pr_scenario.json").read_text("utf-8")
-    code, _ = diff(repo, "md", "--write", "html=impact.html")
-    assert code == 2  # not a format (yet)
+    code, _ = diff(repo, "md", "--write", f"pdf={tmp_path / 'impact.pdf'}")
+    assert code == 2  # not a format
+    assert not (tmp_path / "impact.pdf").exists()

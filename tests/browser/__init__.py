@@ -1,0 +1,1 @@
+"""Browser tests: the HTML impact report in a real headless Chromium."""
