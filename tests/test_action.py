@@ -47,6 +47,7 @@ texts = {{
     "md": os.environ["STUB_MARKDOWN"],
     "json": json.dumps({{"verdict": {{"worst": os.environ["STUB_WORST"] or None}}}}),
     "sarif": json.dumps({{"version": "2.1.0", "runs": []}}),
+    "html": "<!DOCTYPE html><title>lineage</title>",
 }}
 outputs = [(args[args.index("--format") + 1], args[args.index("-o") + 1])]
 outputs += [
@@ -273,7 +274,9 @@ def test_action_is_composite_with_documented_inputs_and_outputs() -> None:
     }  # fmt: skip
     for name, spec in [*loaded["inputs"].items(), *loaded["outputs"].items()]:
         assert len(spec.get("description", "")) > 20, f"{name} is not described"
-    assert set(loaded["outputs"]) == {"worst", "report-markdown", "report-json", "report-sarif"}
+    assert set(loaded["outputs"]) == {
+        "worst", "report-markdown", "report-json", "report-sarif", "report-html",
+    }  # fmt: skip
     assert loaded["inputs"]["base"]["default"] == "${{ github.event.pull_request.base.sha }}"
     assert loaded["inputs"]["github-token"]["default"] == "${{ github.token }}"
     assert loaded["inputs"]["fail-on"]["default"] == "never"
@@ -301,12 +304,13 @@ def test_a_pull_request_gets_the_comment_and_the_job_passes(
 ) -> None:
     run = runner.run()
     assert (run.exit_code, run.failed_step) == (0, None), run.log
-    assert formats(run) == ["md", "json", "sarif"]
+    assert formats(run) == ["md", "json", "sarif", "html"]
     common = ["diff", "--base", BASE_SHA, "--project-dir", "."]
     # one analysis writes the three reports: the project is built once per side, not thrice
     assert run.diff_calls == [
         [*common, "--format", "md", "-o", "lineage-impact.md",
          "--write", "json=lineage-impact.json", "--write", "sarif=lineage-impact.sarif",
+         "--write", "html=lineage-impact.html",
          "--fail-on", "never"]
     ]  # fmt: skip
     assert [c["body"] for c in fake.comments] == [MARKDOWN]
@@ -330,7 +334,7 @@ def test_fail_on_fails_the_job_after_the_comment_is_posted(
     assert run.failed_step == "Apply fail-on"
     assert "::error title=lineage::the impact reaches fail-on: breaks (worst: breaks)" in run.log
     assert [c["body"] for c in fake.comments] == [MARKDOWN]
-    assert formats(run) == ["md", "json", "sarif"]
+    assert formats(run) == ["md", "json", "sarif", "html"]
     assert run.diff_calls[0][-2:] == ["--fail-on", "breaks"]
     assert len(run.diff_calls) == 1
 
@@ -355,7 +359,7 @@ def test_comment_false_posts_nothing(runner: Runner, fake: FakeGitHub) -> None:
     run = runner.run({"comment": "false"})
     assert run.exit_code == 0, run.log
     assert fake.requests == []
-    assert formats(run) == ["md", "json", "sarif"]
+    assert formats(run) == ["md", "json", "sarif", "html"]
 
 
 def test_outside_a_pull_request_nothing_is_posted(runner: Runner, fake: FakeGitHub) -> None:
