@@ -75,8 +75,10 @@ def _change(project: Project, kind: str, ref: ColumnRef, value: str) -> Change:
 def _type_change(
     project: Project, ref: ColumnRef, column: Column | None, new_type: str, where: Location | None
 ) -> Change:
-    from lineage.type_compat import compatibility
+    from lineage.type_compat import compatibility, is_type
 
+    if not is_type(new_type, project.dialect):
+        raise UsageError(f"--change type: '{new_type}' is not a {project.dialect} data type")
     old_type = column.data_type if column is not None else None
     compat = compatibility(old_type, new_type, project.dialect)
     reason = f"type {old_type or 'unknown'} -> {new_type}: {compat.value.replace('_', ' ')}"

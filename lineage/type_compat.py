@@ -98,6 +98,11 @@ def _parsed(data_type: str, dialect: str) -> exp.DataType | None:
         return None
 
 
+def is_type(data_type: str, dialect: str) -> bool:
+    """Whether `data_type` reads as a data type of `dialect` (`numeric(12, 2)`, `text`)."""
+    return _parsed(data_type, dialect) is not None
+
+
 def type_family(data_type: str | None, dialect: str) -> TypeFamily:
     """The family of a type as the dialect reads it; OTHER when unknown or not parsed.
 

@@ -228,7 +228,13 @@ def test_a_blind_spot_downstream_is_an_unknown_with_its_meaning() -> None:
 
 def test_change_specs_are_checked() -> None:
     project = warehouse()
-    for bad in ("drop", "move:raw.users.email", "rename:raw.users.email", "type:stg_users"):
+    for bad in (
+        "drop",
+        "move:raw.users.email",
+        "rename:raw.users.email",
+        "type:stg_users",
+        "type:raw.users.email=not a type!!",
+    ):
         with pytest.raises(UsageError):
             parse_change(project, bad)
     with pytest.raises(UsageError):
