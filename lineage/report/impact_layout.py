@@ -9,7 +9,8 @@ and the hops of their paths, one box per relation listing only those columns. St
    relation and read by one relation, none of them changed) become one collapsed box;
 3. boxes are layered by hop depth: the longest path from a change, so every edge points right
    (a cycle, which dbt forbids, shares one layer);
-4. boxes are ordered within their layer by a few barycenter sweeps, to reduce crossings;
+4. boxes are ordered within their layer by a few barycenter sweeps, to reduce crossings
+   (3. and 4.: `lineage.report.impact_layout_order`);
 5. and placed: layers left to right, boxes stacked, each column a row of its box.
 
 Every column carries its path set: the ids of the columns, collapsed boxes and edges on its
@@ -26,6 +27,7 @@ import networkx as nx
 from lineage.changes import ImpactReport, ImpactSeverity
 from lineage.entities import ColumnRef, EdgeKind
 from lineage.names import display_name, display_ref
+from lineage.report.impact_layout_order import box_links, layer_boxes, order_boxes
 from lineage.report.impact_text import clean
 
 #: The statuses of a column, worst first, and their glyphs: the severities (as in the tables),
@@ -34,7 +36,6 @@ STATUS_ORDER = ("breaks", "rows", "values", "additive", "unknown", "changed", "n
 GLYPHS = dict(zip(STATUS_ORDER, "✖≡~+?Δ·", strict=True))
 MAX_COLUMNS = 250  # columns drawn at most; the table lists every one
 MIN_CHAIN = 2  # pass-through relations in a row that are collapsed into one box
-SWEEPS = 4  # barycenter sweeps, each down then up
 LABEL_LIMIT = 40  # characters of a name shown in a box (the tooltip has all of it)
 CHAR, ROW, HEADER, PAD, LAYER_GAP, BOX_GAP, MARGIN = 7.3, 20, 26, 8, 90, 18, 12
 BASELINE = 4  # from the middle of a row to the baseline of its 12px text
@@ -159,9 +160,9 @@ def impact_layout(report: ImpactReport, max_columns: int = MAX_COLUMNS) -> Graph
     for (source, target), kinds in edges.items():
         if port[source] != port[target]:
             links.setdefault((port[source], port[target]), set()).update(kinds)
-    box_links = _box_links(boxes, links)
-    _layer(boxes, box_links)
-    _order(boxes, box_links)
+    graph_of_boxes = box_links(boxes, links)
+    layer_boxes(boxes, graph_of_boxes)
+    order_boxes(boxes, graph_of_boxes)
     size = _place(boxes, graph)
     drawn_edges, paths = _edges(boxes, port, links)
     drawn = tuple(_box(box, graph, paths) for box in boxes)
@@ -247,41 +248,6 @@ def _chains(
                 chain.append(following)
             chains += [chain] if len(chain) >= MIN_CHAIN else []
     return chains
-
-
-# -- 3. and 4. layers and order --------------------------------------------------------------
-
-
-def _box_links(boxes: list[_Box], links: dict[tuple[str, str], set[EdgeKind]]) -> nx.DiGraph:
-    owner = {p: i for i, box in enumerate(boxes) for p in box.ports}
-    graph = nx.DiGraph()
-    graph.add_nodes_from(range(len(boxes)))
-    graph.add_edges_from((owner[s], owner[t]) for s, t in links if owner[s] != owner[t])
-    return graph
-
-
-def _layer(boxes: list[_Box], links: nx.DiGraph) -> None:
-    """Longest-path layers: the generations of the graph of boxes, cycles condensed."""
-    condensed = nx.condensation(links)
-    for layer, generation in enumerate(nx.topological_generations(condensed)):
-        for component in generation:
-            for index in condensed.nodes[component]["members"]:
-                boxes[index].layer = layer
-
-
-def _order(boxes: list[_Box], links: nx.DiGraph) -> None:
-    """Sort each layer by the mean position of its neighbours, a few times down and up."""
-    rank = {i: (box.layer, box.depth, box.key) for i, box in enumerate(boxes)}
-    position = {i: n for n, i in enumerate(sorted(rank, key=rank.__getitem__))}
-    for sweep in range(SWEEPS * 2):
-        neighbours = links.predecessors if sweep % 2 == 0 else links.successors
-        mean = {}
-        for index in position:
-            near = [position[n] for n in neighbours(index) if boxes[n].layer != boxes[index].layer]
-            mean[index] = sum(near) / len(near) if near else float(position[index])
-        ranked = sorted(position, key=lambda i: (boxes[i].layer, mean[i], rank[i]))
-        position = {i: n for n, i in enumerate(ranked)}
-    boxes[:] = [boxes[i] for i in sorted(position, key=position.__getitem__)]
 
 
 # -- 5. coordinates and what is drawn --------------------------------------------------------

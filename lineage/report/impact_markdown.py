@@ -11,9 +11,8 @@ what it left out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 from lineage import __version__
 from lineage.changes import (
@@ -43,16 +42,26 @@ from lineage.report.impact_text import (
     relations_phrase,
     verdict_sentence,
 )
-from lineage.report.markdown_text import md_code, md_fence, md_link, md_prose, md_text
+from lineage.report.markdown_text import (
+    ELSEWHERE,
+    Block,
+    limited,
+    md_code,
+    md_details,
+    md_fence,
+    md_link,
+    md_more,
+    md_names,
+    md_prose,
+    md_rows,
+    md_text,
+)
 
 #: A hidden first line that lets the GitHub Action find its own comment and update it.
 COMMENT_MARKER = "<!-- lineage:impact-report -->"
 
 #: GitHub refuses comments over 65,536 characters; this leaves room for the Action's own text.
 COMMENT_BUDGET = 60_000
-#: Rows of a table shown before the rest is folded into a <details> block.
-VISIBLE_ROWS = 10
-ELSEWHERE = "in the JSON or HTML report"
 
 
 @dataclass(frozen=True)
@@ -104,54 +113,7 @@ def render_comment(report: ImpactReport, detail: Detail) -> str:
     )
 
 
-# -- building blocks -------------------------------------------------------------------------
-
-T = TypeVar("T")
-Block = list[str]
-
-
-def _details(summary: str, body: list[Block]) -> Block:
-    """A folded block. `summary` is our own words (no project string: it is raw HTML)."""
-    inner = [line for block in body if block for line in [*block, ""]]
-    return [f"<details><summary>{summary}</summary>", "", *inner, "</details>"]
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Block:
-    return [
-        "| " + " | ".join(header) + " |",
-        "|" + "---|" * len(header),
-        *("| " + " | ".join(row) + " |" for row in rows),
-    ]
-
-
-def _limited(items: Sequence[T], limit: int | None) -> tuple[Sequence[T], int]:
-    shown = items if limit is None else items[:limit]
-    return shown, len(items) - len(shown)
-
-
-def _more(count: int, noun: str) -> Block:
-    return [f"… {plural(count, f'more {noun}', f'more {noun}s')} {ELSEWHERE}."] if count else []
-
-
-def _rows(
-    entries: Sequence[T],
-    header: Sequence[str],
-    row: Callable[[T], list[str]],
-    limit: int | None,
-    noun: str = "row",
-) -> list[Block]:
-    """A table of the first rows, the rest up to `limit` folded, the remainder counted."""
-    shown, dropped = _limited(entries, limit)
-    blocks = [_table(header, [row(e) for e in shown[:VISIBLE_ROWS]])] if shown else []
-    if len(shown) > VISIBLE_ROWS:
-        folded = _table(header, [row(e) for e in shown[VISIBLE_ROWS:]])
-        blocks.append(_details(f"{len(shown) - VISIBLE_ROWS} more rows", [folded]))
-    return [*blocks, _more(dropped, noun)]
-
-
-def _names(refs: Sequence[str], limit: int | None) -> str:
-    shown, dropped = _limited(refs, limit)
-    return ", ".join(md_code(r) for r in shown) + (f" and {dropped} more" if dropped else "")
+# -- the report's own pieces ------------------------------------------------------------------
 
 
 def _at(location: Location | None, table: bool = False) -> str:
@@ -179,7 +141,7 @@ def _path(steps: Sequence[PathStep]) -> str:
 def _paths(title: str, entries: Sequence[Affected | AffectedConsumer], detail: Detail) -> Block:
     if not detail.paths or not entries:
         return []
-    return _details(f"{title} ({len(entries)})", [[f"- {_path(e.path)}" for e in entries]])
+    return md_details(f"{title} ({len(entries)})", [[f"- {_path(e.path)}" for e in entries]])
 
 
 # -- the sections ----------------------------------------------------------------------------
@@ -224,10 +186,10 @@ def _breaks(report: ImpactReport, detail: Detail) -> list[Block]:
             ]
         )
         header = ("Breaks", "Still read at", "Why", "Fix", "Owner")
-        blocks += _rows(direct, header, _break_row, detail.rows)
+        blocks += md_rows(direct, header, _break_row, detail.rows)
         yes = ""
     if skipped:
-        names = _names([display_name(r) for r in skipped], detail.items)
+        names = md_names([display_name(r) for r in skipped], detail.items)
         blocks.append(
             [
                 f"{yes}dbt then skips {relations_phrase(skipped)} downstream, because a model "
@@ -258,11 +220,11 @@ def _numbers(report: ImpactReport, detail: Detail) -> list[Block]:
         if entries:
             header = ("Column", "Hops", "Reached by", "Read at", "Why", "Owner")
             blocks.append([f"**{severity.label}**: {_radius(severity, entries)}."])
-            blocks += _rows(entries, header, _change_row, detail.rows)
+            blocks += md_rows(entries, header, _change_row, detail.rows)
             blocks.append(_paths(f"Paths: {severity.label.lower()}", entries, detail))
     additive = by_severity(report.affected, ImpactSeverity.ADDITIVE)
     if additive:
-        names = _names([display_ref(a.ref) for a in additive], detail.items)
+        names = md_names([display_ref(a.ref) for a in additive], detail.items)
         blocks.append([f"**{ImpactSeverity.ADDITIVE.label}**, nothing reads it yet: {names}."])
     if len(blocks) == 1:
         blocks.append(["None: no rows or values change downstream."])
@@ -299,12 +261,12 @@ def _who(report: ImpactReport, detail: Detail) -> list[Block]:
         )
     left, listed = detail.items, 0
     for owner, group in owner_groups(report.consumers):
-        shown, _ = _limited(group, left)
+        shown, _ = limited(group, left)
         if shown:
             blocks.append([_owner_heading(owner, group), *(_consumer_line(r) for r in shown)])
         left = None if left is None else left - len(shown)
         listed += len(shown)
-    blocks.append(_more(len(report.consumers) - listed, "consumer"))
+    blocks.append(md_more(len(report.consumers) - listed, "consumer"))
     blocks.append(_model_owners(report, detail))
     return [*blocks, _paths("Paths to the consumers", report.consumers, detail)]
 
@@ -332,7 +294,7 @@ def _model_owners(report: ImpactReport, detail: Detail) -> Block:
     for entry in report.affected:
         if entry.owner is not None:
             owned.setdefault(str(entry.owner), set()).add(entry.ref.relation)
-    shown, dropped = _limited(sorted(owned), detail.items)
+    shown, dropped = limited(sorted(owned), detail.items)
     if not shown:
         return []
     parts = [f"{md_text(o)} ({relations_phrase(owned[o])})" for o in shown]
@@ -345,12 +307,12 @@ def _changes(report: ImpactReport, detail: Detail) -> list[Block]:
     if not report.changes:
         base, head = md_code(report.base.label), md_code(report.head.label)
         return [*blocks, [f"No changes between {base} and {head}."]]
-    shown, dropped = _limited(report.changes, detail.items)
-    blocks += [[_change_line(c) for c in shown], _more(dropped, "change")]
+    shown, dropped = limited(report.changes, detail.items)
+    blocks += [[_change_line(c) for c in shown], md_more(dropped, "change")]
     with_sql = [c for c in shown if c.old_expression or c.new_expression]
     if detail.expressions and with_sql:
         body = [block for c in with_sql for block in _expressions(c)]
-        blocks.append(_details(f"SQL before and after ({len(with_sql)})", body))
+        blocks.append(md_details(f"SQL before and after ({len(with_sql)})", body))
     return blocks
 
 
@@ -384,10 +346,10 @@ def _tests(report: ImpactReport, detail: Detail) -> list[Block]:
         return [*blocks, ["No dbt test checks anything this change affects."]]
     for outcome in DataTestOutcome:
         tests = [t for t in report.tests if t.outcome is outcome]
-        shown, dropped = _limited(tests, detail.items)
+        shown, dropped = limited(tests, detail.items)
         if tests:
             blocks.append([f"**{outcome.label.capitalize()}** ({len(tests)}):"])
-            blocks += [[_test_line(t) for t in shown], _more(dropped, "test")]
+            blocks += [[_test_line(t) for t in shown], md_more(dropped, "test")]
     return blocks
 
 
@@ -418,7 +380,7 @@ def _blind_spots(report: ImpactReport, detail: Detail) -> list[Block]:
     return [
         ["### Blind spots"],
         [f"{count} could not be analysed ({analysed}): what lies beyond may be affected too."],
-        *_rows(
+        *md_rows(
             rows, ("Not analysed", "At", "Why", "What it means"), list, detail.items, "blind spot"
         ),
     ]

@@ -3,7 +3,9 @@
 A name, a reason or an address read from the project cannot break the Markdown it is put in:
 active characters are backslash-escaped (`md_text`), code spans and fences are longer than any
 backtick run inside them (`md_code`, `md_fence`), links are http(s) only and percent-encoded
-(`md_link`), and control and bidi characters are shown as escapes.
+(`md_link`), and control and bidi characters are shown as escapes. The building blocks of a
+comment (`md_table`, `md_details`, `md_rows`...) take text already escaped and keep long lists
+short: the rows past `VISIBLE_ROWS` folded, those past a limit counted.
 
 >>> print(md_text("<b>*x*</b>"))
 \\<b\\>\\*x\\*\\</b\\>
@@ -14,9 +16,11 @@ backtick run inside them (`md_code`, `md_fence`), links are http(s) only and per
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 from urllib.parse import quote
 
-from lineage.report.impact_text import clean, visible
+from lineage.report.impact_text import clean, plural, visible
 
 #: Characters Markdown, GitHub's extensions (tables, strikethrough, math) or HTML act on.
 _ACTIVE = frozenset("\\`*_[]<>|~#!&$")
@@ -25,6 +29,10 @@ NAME_LIMIT = 200
 PROSE_LIMIT = 500
 #: Characters left as they are in a link's address; the rest are percent-encoded.
 _URL_SAFE = "/:?#@!$&'*+,;=%-._~"
+#: Rows of a table shown before the rest is folded into a <details> block.
+VISIBLE_ROWS = 10
+#: Where what a comment leaves out can be read.
+ELSEWHERE = "in the JSON or HTML report"
 
 
 def md_text(text: str, limit: int | None = PROSE_LIMIT) -> str:
@@ -81,3 +89,57 @@ def _code_span(text: str, table: bool) -> str:
     padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
     span = f"{fence}{padded}{fence}"
     return span.replace("|", "\\|") if table else span
+
+
+# -- building blocks: tables, folded blocks and counted remainders ----------------------------
+
+T = TypeVar("T")
+Block = list[str]
+
+
+def md_details(summary: str, body: list[Block]) -> Block:
+    """A folded block. `summary` is our own words (no project string: it is raw HTML)."""
+    inner = [line for block in body if block for line in [*block, ""]]
+    return [f"<details><summary>{summary}</summary>", "", *inner, "</details>"]
+
+
+def md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Block:
+    """A table of cells already escaped (`md_code(..., table=True)` and the others)."""
+    return [
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *("| " + " | ".join(row) + " |" for row in rows),
+    ]
+
+
+def limited(items: Sequence[T], limit: int | None) -> tuple[Sequence[T], int]:
+    """The first `limit` items (all of them for `None`), and how many are left out."""
+    shown = items if limit is None else items[:limit]
+    return shown, len(items) - len(shown)
+
+
+def md_more(count: int, noun: str) -> Block:
+    """`… 3 more tests in the JSON or HTML report.`; nothing when none is left out."""
+    return [f"… {plural(count, f'more {noun}', f'more {noun}s')} {ELSEWHERE}."] if count else []
+
+
+def md_rows(
+    entries: Sequence[T],
+    header: Sequence[str],
+    row: Callable[[T], list[str]],
+    limit: int | None,
+    noun: str = "row",
+) -> list[Block]:
+    """A table of the first rows, the rest up to `limit` folded, the remainder counted."""
+    shown, dropped = limited(entries, limit)
+    blocks = [md_table(header, [row(e) for e in shown[:VISIBLE_ROWS]])] if shown else []
+    if len(shown) > VISIBLE_ROWS:
+        folded = md_table(header, [row(e) for e in shown[VISIBLE_ROWS:]])
+        blocks.append(md_details(f"{len(shown) - VISIBLE_ROWS} more rows", [folded]))
+    return [*blocks, md_more(dropped, noun)]
+
+
+def md_names(refs: Sequence[str], limit: int | None) -> str:
+    """The names as code, comma-separated, the first `limit` of them and how many more."""
+    shown, dropped = limited(refs, limit)
+    return ", ".join(md_code(r) for r in shown) + (f" and {dropped} more" if dropped else "")
