@@ -25,6 +25,7 @@ import pytest
 import yaml
 from test_github_comment import PR, REPOSITORY, TOKEN, FakeGitHub
 
+from lineage.examples import apply_pull_request, copy_example
 from lineage.report.impact_markdown import COMMENT_MARKER
 
 ROOT = Path(__file__).parent.parent
@@ -41,6 +42,8 @@ if args[:1] == ["comment"]:
     os.execv({python!r}, [{python!r}, "-m", "lineage", *args])
 with open(os.environ["STUB_LOG"], "a", encoding="utf-8") as log:
     log.write(json.dumps(args) + "\\n")
+if os.environ.get("STUB_REAL_DIFF"):
+    os.execv({python!r}, [{python!r}, "-m", "lineage", *args])
 if os.environ.get("STUB_ERROR"):
     sys.exit("error: the base ref is not a commit of this repository")
 texts = {{
@@ -424,3 +427,32 @@ def test_a_pull_request_from_a_fork_warns_instead(runner: Runner, fake: FakeGitH
     assert run.exit_code == 0, run.log
     assert "::warning title=lineage::no comment on a pull request from a fork" in run.log
     assert fake.comments == []
+
+
+def test_end_to_end_on_the_example_pull_request(runner: Runner, fake: FakeGitHub) -> None:
+    """The real `lineage diff` on the example's pull request as a git history: one analysis
+    writes the four reports, the comment is posted, then fail-on breaks fails the job."""
+    workspace = runner.tmp / "workspace"
+    workspace.mkdir(parents=True)
+    copy_example("lineage.shop", workspace, mark_root=False)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b",
+           "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@b"}  # fmt: skip
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "base"]):
+        subprocess.run(["git", *args], cwd=workspace, env=env, check=True)
+    apply_pull_request(workspace)  # the pull request, checked out as the working tree
+    runner.stub["STUB_REAL_DIFF"] = "1"
+    run = runner.run({"base": "main", "project-dir": "shop", "fail-on": "breaks"})
+    assert (run.exit_code, run.failed_step) == (4, "Apply fail-on"), run.log
+    assert run.outputs["worst"] == "breaks"
+    [comment] = fake.comments
+    assert comment["body"].startswith(COMMENT_MARKER)
+    fix = r"read `login_email` at models/staging/app/stg\_app\_\_users.sql:13"  # Markdown-escaped
+    assert fix in comment["body"]
+    sarif = json.loads(Path(run.outputs["report-sarif"]).read_text("utf-8"))
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in sarif["runs"][0]["results"]
+    }
+    assert "shop/models/staging/app/stg_app__users.sql" in uris
+    page = Path(run.outputs["report-html"]).read_text("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'id="impact-graph"' in page
