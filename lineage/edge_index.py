@@ -37,6 +37,15 @@ class EdgeIndex:
             yield from self._out.get(source, ())
 
 
+def relation_links(project: Project) -> set[tuple[str, str]]:
+    """(parent, child) relation pairs: an edge goes from a column of the parent into the child,
+    or a blind spot of the child names the parent as a relation that may flow in unseen (a
+    Python model, an unexpanded `*`). Self-links are left out."""
+    links = {(e.source.relation, e.target.relation) for e in project.edges}
+    links |= {(up, b.target.relation) for b in project.blind_spots for up in b.upstream}
+    return {(parent, child) for parent, child in links if parent != child}
+
+
 def _order(read: tuple[Edge, ColumnRef]) -> tuple[tuple[str, ...], bool, str]:
     """As the graph orders them: by target, a direct edge before an indirect one, then by
     the edge's own sort key."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
+from lineage.edge_index import relation_links
 from lineage.entities import Location, Project, Relation, RelationKind
 from lineage.names import display_name
 
@@ -180,7 +181,7 @@ def _name_group(name: str) -> OverviewGroup | None:
 
 def _overview_graph(project: Project) -> tuple[list[_Box], list[Pair]]:
     """The boxes sorted by (id, consumer) and the sorted, distinct edges between them."""
-    links = {(e.source.relation, e.target.relation) for e in project.edges}
+    links = relation_links(project)
     reads = {(r.relation, c.id) for c in project.consumers for r in c.reads}
     named = {name for link in links for name in link} | {name for name, _ in reads}
     relations = {r.name: r for r in reversed(project.relations)}  # the first of a name wins
@@ -192,7 +193,7 @@ def _overview_graph(project: Project) -> tuple[list[_Box], list[Pair]]:
     ]
     boxes.sort(key=lambda b: (b.id, b.consumer))
     index = {(b.id, b.consumer): i for i, b in enumerate(boxes)}
-    pairs = {(index[s, False], index[t, False]) for s, t in links if s != t}
+    pairs = {(index[s, False], index[t, False]) for s, t in links}
     pairs.update((index[s, False], index[c, True]) for s, c in reads)
     return boxes, sorted(pairs)
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from fnmatch import fnmatchcase
 
+from lineage.edge_index import relation_links
 from lineage.entities import ColumnRef, Edge, Project, Relation, RelationKind
 from lineage.errors import UsageError
 from lineage.names import display_name
@@ -95,8 +96,7 @@ class Selector:
         self._relations = {r.name: r for r in project.relations}
         self._edges = project.edges
         self._reads = {c.id: c.reads for c in project.consumers}
-        pairs = {(e.source.relation, e.target.relation) for e in project.edges}
-        pairs |= {(up, b.target.relation) for b in project.blind_spots for up in b.upstream}
+        pairs = relation_links(project)
         names = sorted(set(self._relations).union(*pairs))
         self.relation_count = len(names)
         self.names = names + sorted(self._reads)
@@ -104,7 +104,7 @@ class Selector:
         self._consumer = {c: i for i, c in enumerate(self.names) if i >= len(names)}
         self.parents: list[set[int]] = [set() for _ in self.names]
         self.children: list[set[int]] = [set() for _ in self.names]
-        links = [(self._index[a], self._index[b]) for a, b in pairs if a != b]
+        links = [(self._index[a], self._index[b]) for a, b in pairs]
         for consumer, reads in self._reads.items():
             read = {r.relation for r in reads} & self._index.keys()
             links += [(self._index[r], self._consumer[consumer]) for r in read]

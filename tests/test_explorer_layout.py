@@ -398,3 +398,13 @@ def test_shop_sources_and_app_tables_come_first(shop: tuple[Project, OverviewLay
     assert group["model.shop.int_orders_enriched"] == "intermediate"
     assert group["model.shop.fct_orders"] == "marts"
     assert group["snapshot.shop.snap_app__users"] == "snapshot"
+
+
+def test_a_python_model_is_placed_after_what_its_blind_spot_names(
+    shop: tuple[Project, OverviewLayout],
+) -> None:
+    """churn_predictions (a Python model, never analysed) reads customer_churn_features; its
+    blind spot names that upstream, so it is drawn after it, as the selectors see it."""
+    _, layout = shop
+    layer = {n.id: n.layer for n in layout.nodes}
+    assert layer["model.shop.churn_predictions"] > layer["model.shop.customer_churn_features"]
