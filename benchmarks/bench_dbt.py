@@ -12,9 +12,16 @@ does) to split the total into four exclusive shares:
 * load: reading files and YAML (``lineage.sources.dbt.load.load_dbt_project``);
 * render: Jinja (``Renderer.parse``, ``Renderer.relation``, ``Renderer.render``, including the
   ref/source/column callbacks they make);
-* SQL: split, parse, qualify and the column walk (everything under
-  ``lineage.dbt_build._analyse_sql``);
+* SQL: split, parse, qualify and the column walk done in this process
+  (``lineage.model_analysis.analyse_model``), and recording its result
+  (``lineage.model_analysis.apply_model``);
+* wait: waiting for a worker process's analysis (``--jobs`` above 1);
 * rest: everything else (ordering, naming relations, assembling and renaming the result).
+
+``--jobs N`` builds with N processes (default 1: no worker processes; the build starts workers
+only for 100 SQL models or more). ``--cache DIR`` measures the model cache: each repeat deletes
+``DIR/cache.db``, runs a cold build that fills it, then a warm build that reads it (each in its
+own process). Without ``--cache`` no cache is used.
 
 Further rows (inclusive, not part of the four shares) time functions inside those, to show what
 dominates. The build's coverage is checked: every model analysed, every column resolved, no
@@ -25,6 +32,7 @@ diagnostics, and (for a generated project) each model's columns as the generator
 Example::
 
     python benchmarks/bench_dbt.py --models 1000 --repeat 2 --json dbt.json
+    python benchmarks/bench_dbt.py --models 1000 --jobs 2 --cache /tmp/dbt-cache
 """
 
 from __future__ import annotations
@@ -62,8 +70,10 @@ SHARES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "lineage.render.renderer:Renderer.render",
         ),
     ),
-    ("sql", "SQL: split, parse, qualify, column walk", ("lineage.dbt_build:_analyse_sql",)),
-)
+    ("sql", "SQL: split, parse, qualify, column walk, record", (
+        "lineage.model_analysis:analyse_model", "lineage.dbt_models:apply_model")),
+    ("wait", "waiting for worker processes", ("lineage.dbt_waves:Analyser.result",)),
+)  # fmt: skip
 #: (label, targets); inclusive timers on functions inside (or across) the shares above.
 DETAILS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("render: Jinja compile (`Renderer._template_named`)", (
@@ -71,10 +81,12 @@ DETAILS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("render + rest: ref/source lookups (`_Index.node`, `_Index.source`)", (
         "lineage.dbt_build:_Index.node", "lineage.dbt_build:_Index.source")),
     ("render + rest: `engine_name` (parse a relation name)", ("lineage.dbt_build:engine_name",)),
-    ("SQL: split statements", ("lineage.dbt_build:split_statements",)),
-    ("SQL: parse", ("lineage.dbt_build:parse_statement",)),
-    ("SQL: qualify, column walk, record (`create_from_query`)", (
-        "lineage.dbt_build:create_from_query",)),
+    ("SQL: split statements", ("lineage.model_analysis:split_statements",)),
+    ("SQL: parse", ("lineage.model_analysis:parse_statement",)),
+    ("SQL: qualify (`prepare`)", ("lineage.model_analysis:prepare",)),
+    ("SQL: column walk (`query_lineage`)", ("lineage.model_analysis:query_lineage",)),
+    ("SQL: record (`apply_model`)", ("lineage.dbt_models:apply_model",)),
+    ("cache: key, look-up, decode (`Analyser.start`)", ("lineage.dbt_waves:Analyser.start",)),
     ("SQL: of which sqlglot `qualify_tables` + `qualify_columns`", (
         "lineage.sql.prepare:_qualify",)),
     ("rest: `Renderer.__init__` (macro index, dbt context)", (
@@ -152,18 +164,18 @@ class GcByShare:
 def batch_collections(every: int) -> None:
     """Experiment: ``gc.collect(1)`` every `every` models, as ``lineage.build.analyse_files``
     does for statements (``build_dbt_project`` runs with the collector off throughout)."""
-    dbt_build = importlib.import_module("lineage.dbt_build")
-    build_node = dbt_build._build_node
+    models = importlib.import_module("lineage.dbt_models")
+    finish = models._Models.finish
     count = [0]
 
-    @functools.wraps(build_node)
+    @functools.wraps(finish)
     def batched(*args: Any, **kwargs: Any) -> Any:
         count[0] += 1
         if count[0] % every == 0:
             gc.collect(1)
-        return build_node(*args, **kwargs)
+        return finish(*args, **kwargs)
 
-    dbt_build._build_node = batched
+    models._Models.finish = batched
 
 
 def instrument(
@@ -235,6 +247,7 @@ def child(args: argparse.Namespace) -> None:
         sys.path.insert(0, root)
     dbt_build = importlib.import_module("lineage.dbt_build")
     load_config = importlib.import_module("lineage.config").load_config
+    build_stats = importlib.import_module("lineage.dbt_waves").BuildStats()
     import_s = time.perf_counter() - started
     rss_after_imports = bench_engine.peak_rss_mb()
 
@@ -254,9 +267,10 @@ def child(args: argparse.Namespace) -> None:
     gc_clock = GcByShare(clock)
     gc.callbacks.append(gc_clock)
     try:
-        config = load_config(project_root)
+        cache = str(args.cache_file.resolve()) if args.cache_file else None
+        config = dataclasses.replace(load_config(project_root), jobs=args.jobs, cache=cache)
         started = time.perf_counter()
-        result = dbt_build.build_dbt_project(project_root, config)
+        result = dbt_build.build_dbt_project(project_root, config, stats=build_stats)
         total = time.perf_counter() - started
     finally:
         gc.callbacks.remove(gc_clock)
@@ -288,6 +302,13 @@ def child(args: argparse.Namespace) -> None:
         "columns_check": check_columns(result, manifest) if manifest else None,
         "sqlglot": build_info,
         "engine_package": bench_engine._engine_package(),
+        "jobs": args.jobs,
+        "cache": args.cache_phase,
+        "workers": build_stats.workers,
+        "models_analysed": len(build_stats.analysed),
+        "cache_hits": build_stats.cache_hits,
+        "redone": build_stats.redone,
+        "rerendered": build_stats.rerendered,
     }
     args.child_json.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
 
@@ -295,27 +316,50 @@ def child(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------- parent
 
 
-def child_command(args: argparse.Namespace, project: Path, mode: str, out: Path) -> list[str]:
-    return [
+def child_command(
+    args: argparse.Namespace, project: Path, mode: str, out: Path, phase: str
+) -> list[str]:
+    command = [
         sys.executable, str(Path(__file__).resolve()), "--project", str(project),
         "--sqlglotc", mode, "--engine-root", str(args.engine_root), "--child-json", str(out),
-        "--gc-every", str(args.gc_every),
+        "--gc-every", str(args.gc_every), "--jobs", str(args.jobs), "--cache-phase", phase,
     ]  # fmt: skip
+    if args.cache:
+        command += ["--cache-file", str(cache_file(args))]
+    return command
 
 
-def measure(args: argparse.Namespace, project: Path, mode: str) -> dict[str, Any]:
-    """``args.repeat`` cold runs, each in a fresh subprocess; the report of the fastest."""
-    runs: list[dict[str, Any]] = []
+def cache_file(args: argparse.Namespace) -> Path:
+    return Path(args.cache).resolve() / "cache.db"
+
+
+def measure(args: argparse.Namespace, project: Path, mode: str) -> list[dict[str, Any]]:
+    """``args.repeat`` runs of each phase (none, or cold then warm), each in a fresh
+    subprocess; the report of the fastest of each phase."""
+    phases = ("cold", "warm") if args.cache else ("none",)
+    runs: dict[str, list[dict[str, Any]]] = {phase: [] for phase in phases}
     with tempfile.TemporaryDirectory() as tmp:
         for number in range(args.repeat):
-            out = Path(tmp) / f"{mode}-{number}.json"
-            subprocess.run(child_command(args, project, mode, out), check=True)
-            runs.append(json.loads(out.read_text(encoding="utf-8")))
-            print(
-                f"  sqlglotc {mode}, run {number + 1}/{args.repeat}: "
-                f"{runs[-1]['total_s']:.2f} s, peak RSS {runs[-1]['peak_rss_mb']:.0f} MB",
-                file=sys.stderr,
-            )
+            if args.cache:
+                cache_file(args).parent.mkdir(parents=True, exist_ok=True)
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{cache_file(args)}{suffix}").unlink(missing_ok=True)
+            for phase in phases:
+                out = Path(tmp) / f"{mode}-{phase}-{number}.json"
+                subprocess.run(child_command(args, project, mode, out, phase), check=True)
+                runs[phase].append(json.loads(out.read_text(encoding="utf-8")))
+                run = runs[phase][-1]
+                print(
+                    f"  sqlglotc {mode}, jobs {args.jobs}, cache {phase}, run {number + 1}/"
+                    f"{args.repeat}: {run['total_s']:.2f} s, peak RSS {run['peak_rss_mb']:.0f} "
+                    f"MB, {run['models_analysed']} analysed, {run['cache_hits']} from the cache, "
+                    f"load {os.getloadavg()[0]:.2f}",
+                    file=sys.stderr,
+                )
+    return [_best(args, project, phase_runs) for phase_runs in runs.values()]
+
+
+def _best(args: argparse.Namespace, project: Path, runs: list[dict[str, Any]]) -> dict[str, Any]:
     best = min(runs, key=lambda r: r["total_s"])
     return {
         **best,
@@ -362,26 +406,29 @@ def coverage_line(r: dict[str, Any]) -> str:
 
 def markdown(reports: Sequence[dict[str, Any]]) -> str:
     lines = [
-        "| sqlglotc | models | KB/model | total s | ms/model | peak RSS MB "
-        "| load | render | SQL | rest | runs s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| sqlglotc | jobs | cache | models | analysed | KB/model | total s | ms/model "
+        "| peak RSS MB | load | render | SQL | wait | rest | runs s |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in reports:
         total, models = r["total_s"], r["coverage"]["statements"]
         shares = {k: p["seconds"] / total for k, p in r["shares"].items()}
         rest = 1 - sum(shares.values())
         lines.append(
-            f"| {'on' if r['sqlglot']['sqlglotc_active'] else 'off'} | {models:,} "
+            f"| {'on' if r['sqlglot']['sqlglotc_active'] else 'off'} | {r['jobs']} "
+            f"({r['workers']} workers) | {r['cache']} | {models:,} | {r['models_analysed']:,} "
             f"| {r['kb_per_model']} | {total:.2f} | {total * 1000 / models:.2f} "
             f"| {r['peak_rss_mb']:.0f} | {shares['load']:.0%} | {shares['render']:.0%} "
-            f"| {shares['sql']:.0%} | {rest:.0%} | {', '.join(f'{s:.2f}' for s in r['runs_s'])} |"
+            f"| {shares['sql']:.0%} | {shares['wait']:.0%} | {rest:.0%} "
+            f"| {', '.join(f'{s:.2f}' for s in r['runs_s'])} |"
         )
     for r in reports:
         mode = "on" if r["sqlglot"]["sqlglotc_active"] else "off"
         models = r["coverage"]["statements"]
         lines += [
             "",
-            f"Where the time goes (sqlglotc {mode}, best run, {models:,} models; inclusive "
+            f"Where the time goes (sqlglotc {mode}, jobs {r['jobs']}, cache {r['cache']}, best "
+            f"run, {models:,} models; inclusive "
             "rows, not part of the shares above):",
             "",
             "| phase | s | ms/model | share of total | calls | of which GC s |",
@@ -399,7 +446,7 @@ def markdown(reports: Sequence[dict[str, Any]]) -> str:
             )
         rest_s = r["total_s"] - sum(p["seconds"] for p in r["shares"].values())
         lines.append(
-            f"| rest (total minus the three shares) | {rest_s:.2f} "
+            f"| rest (total minus the shares) | {rest_s:.2f} "
             f"| {rest_s * 1000 / models:.2f} | {rest_s / r['total_s']:.0%} | "
             f"| {r['gc_rest_s']:.2f} |"
         )
@@ -424,7 +471,7 @@ def markdown(reports: Sequence[dict[str, Any]]) -> str:
     m, s = first["machine"], first["sqlglot"]
     lines += [
         "",
-        f"Best of {first['repeat']} cold runs, each in a fresh process. Machine: {m['cpu_model']}, "
+        f"Best of {first['repeat']} runs, each in a fresh process. Machine: {m['cpu_model']}, "
         f"{m['cores']} cores, {m['ram_gb']} GB RAM; {m['implementation']} {m['python']}; "
         f"sqlglot {s['sqlglot']}, sqlglotc installed: {s['sqlglotc_installed'] or 'no'}.",
     ]
@@ -454,7 +501,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="N",
         help="experiment: gc.collect(1) every N models (the build itself never collects)",
     )
+    run.add_argument(
+        "--jobs", type=int, default=1, metavar="N", help="processes analysing models (default 1)"
+    )
+    run.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="measure a cold build that fills DIR/cache.db, then a warm build that reads it",
+    )
     run.add_argument("--json", type=Path, help="also write the results here")
+    run.add_argument("--cache-file", type=Path, help=argparse.SUPPRESS)
+    run.add_argument("--cache-phase", default="none", help=argparse.SUPPRESS)
     run.add_argument("--child-json", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -470,7 +528,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             generated = generate_dbt.generate(generate_dbt.Settings(args.models, args.seed))
             generate_dbt.write_project(generated, project)
         modes = ("on", "off") if args.sqlglotc == "both" else (args.sqlglotc,)
-        reports = [measure(args, project.resolve(), mode) for mode in modes]
+        reports = [r for mode in modes for r in measure(args, project.resolve(), mode)]
     print(markdown(reports))
     if args.json:
         args.json.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")

@@ -10,7 +10,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,8 +19,9 @@ import click
 import yaml
 
 from lineage import __version__, projects
-from lineage.cli_impact import diff_command, example_pull_request, impact_command, report_options
-from lineage.config import load_config
+from lineage.cli_explore import explore_command
+from lineage.cli_impact import diff_command, example_states, impact_command, report_options
+from lineage.config import BuildOptions, load_config
 from lineage.entities import Project
 from lineage.errors import LineageError, UsageError
 from lineage.examples import copy_example
@@ -64,16 +65,19 @@ def _handle_errors(command: F) -> F:
 
 @dataclass(frozen=True)
 class ProjectRequest:
-    """Which project to build and how: --project-dir, --dialect, --vars."""
+    """Which project to build and how: --project-dir, --dialect, --vars, --manifest, and
+    --jobs, --cache, --no-cache."""
 
     project_dir: Path
     dialect: str | None = None
     variables: str | None = None  # YAML text, checked when the project is built
     manifest: Path | None = None
+    options: BuildOptions = field(default_factory=BuildOptions)
 
 
 def _project_options(command: F) -> F:
-    """Add --project-dir, --dialect and --vars; the command receives `request`."""
+    """Add --project-dir, --dialect, --vars, --manifest, --jobs, --cache and --no-cache; the
+    command receives `request`."""
     inner = command
 
     @wraps(inner)
@@ -83,18 +87,44 @@ def _project_options(command: F) -> F:
         dialect: str | None,
         variables: str | None,
         manifest: Path | None,
+        jobs: int | None,
+        cache: Path | None,
+        no_cache: bool,
         **kwargs: Any,
     ) -> Any:
-        request = ProjectRequest(project_dir, dialect, variables, manifest)
+        options = BuildOptions(jobs, cache, no_cache)
+        request = ProjectRequest(project_dir, dialect, variables, manifest, options)
         return inner(*args, request=request, **kwargs)
 
+    command = click.option(
+        "--no-cache",
+        "no_cache",
+        is_flag=True,
+        help="Analyse every dbt model afresh: do not read or write the model cache.",
+    )(with_request)  # type: ignore[assignment]
+    command = click.option(
+        "--cache",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        metavar="PATH",
+        help="The model cache file (default: `cache` in lineage.yml, else "
+        ".lineage/cache.db in the project; LINEAGE_CACHE overrides lineage.yml).",
+    )(command)
+    command = click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help="Processes analysing dbt models (default: `jobs` in lineage.yml, else one per "
+        "core; 1: no worker processes).",
+    )(command)
     command = click.option(
         "--manifest",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         default=None,
         help="A dbt manifest.json to read compiled SQL from (default: target/manifest.json "
         "when it exists). The project's files are used without it.",
-    )(with_request)  # type: ignore[assignment]
+    )(command)
     command = click.option(
         "--vars",
         "variables",
@@ -122,7 +152,7 @@ def _project_options(command: F) -> F:
 
 
 def _build(request: ProjectRequest) -> Project:
-    config = load_config(request.project_dir, request.dialect)
+    config = request.options.apply(load_config(request.project_dir, request.dialect))
     if request.manifest is not None:
         config = replace(config, manifest=str(request.manifest.resolve()))
     project = projects.build(request.project_dir, config, _variables(request.variables))
@@ -382,6 +412,46 @@ def diff(
     diff_command(request, base, head, fmt, output, fail_on, writes)
 
 
+@main.command()
+@_project_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("lineage.html"),
+    show_default=True,
+    help="The HTML file to write.",
+)
+@click.option(
+    "--base",
+    default=None,
+    metavar="REF",
+    help="Overlay the impact of the differences from this git ref (as `lineage diff`).",
+)
+@click.option(
+    "--head",
+    default=None,
+    metavar="REF",
+    help="With --base: the git ref with the change (default: the working tree).",
+)
+@click.option(
+    "--compress",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Embed the data as gzip (inflated by the browser): auto does it above 256 KiB.",
+)
+@_handle_errors
+def explore(
+    request: ProjectRequest, output: Path, base: str | None, head: str | None, compress: str
+) -> None:
+    """Write the lineage explorer: one self-contained HTML page (no server, no network) to
+    browse the whole project's column-level lineage, search it, focus on a relation or a
+    column with dbt-style selectors, and follow a column's path. Publish it as it is (for
+    example on GitHub Pages). docs/explorer.md describes it."""
+    explore_command(request, base, head, output, compress)
+
+
 #: The bundled examples `lineage demo` can show.
 DEMOS = {
     "dbt": (
@@ -424,8 +494,23 @@ DEMOS = {
     help="With the dbt example, write the example pull request's impact as the HTML report "
     "to this file.",
 )
+@click.option(
+    "--explorer",
+    "explorer_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("lineage-demo-explorer.html"),
+    show_default=True,
+    help="With the dbt example, write the lineage explorer of the example with its pull "
+    "request's impact overlaid (as `lineage explore --base`) to this file.",
+)
 @_handle_errors
-def demo(column: str | None, example: str, report_file: Path | None, html_file: Path) -> None:
+def demo(
+    column: str | None,
+    example: str,
+    report_file: Path | None,
+    html_file: Path,
+    explorer_file: Path,
+) -> None:
     """Analyse a bundled example project and show who uses one of its columns; with the dbt
     example, then show what the example's pull request (an application migration renaming
     users.email and changing payments.amount to dollars, a model dropping a column, a changed
@@ -441,19 +526,25 @@ def demo(column: str | None, example: str, report_file: Path | None, html_file: 
         _, text = _query(project, column or default_column, None, False, "text", "downstream")
         click.echo(text, nl=False)
         if example == "dbt":
-            _demo_pull_request(Path(folder) / "pull-request", report_file, html_file)
+            folder_path = Path(folder) / "pull-request"
+            _demo_pull_request(folder_path, report_file, html_file, explorer_file)
 
 
-def _demo_pull_request(folder: Path, report_file: Path | None, html_file: Path) -> None:
+def _demo_pull_request(
+    folder: Path, report_file: Path | None, html_file: Path, explorer_file: Path
+) -> None:
+    from lineage.report.explorer_html import explorer_html
     from lineage.report.impact_formats import IMPACT_FORMATS
 
     click.echo("\nThe example's pull request (fixtures/shop_pr), compared with main:\n")
-    report = example_pull_request(folder)
+    report, head = example_states(folder)
     click.echo(IMPACT_FORMATS["text"](report), nl=False)
     if report_file is not None:
         _write(IMPACT_FORMATS["md"](report), report_file)
     _write(IMPACT_FORMATS["html"](report), html_file)
+    _write(explorer_html(head, report), explorer_file)
     click.echo(f"\nThe HTML report, to open in a browser: {html_file.resolve().as_uri()}")
+    click.echo(f"The lineage explorer, with the pull request: {explorer_file.resolve().as_uri()}")
 
 
 @main.command()

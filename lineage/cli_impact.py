@@ -19,7 +19,7 @@ import click
 from lineage import projects
 from lineage.change_specs import parse_change
 from lineage.changes import ImpactReport, ImpactSeverity
-from lineage.config import load_config
+from lineage.config import BuildOptions, cache_path, load_config
 from lineage.entities import Project
 from lineage.git_states import checkout
 from lineage.report.coverage import coverage_line
@@ -121,16 +121,26 @@ def build_state(
     dialect: str | None,
     variables: dict[str, Any],
     downstream_from: Path | None = None,
+    options: BuildOptions | None = None,
 ) -> Project:
     """Build one state of the project with its own configuration. With `downstream_from`,
     the downstream state files are those of that directory's configuration (the working
-    tree's, fetched by CI: the other repository is the same for both sides of a diff)."""
-    config = load_config(project_dir, dialect)
+    tree's, fetched by CI: the other repository is the same for both sides of a diff).
+    `options` (--jobs, --cache) win over the state's configuration."""
+    config = (options or BuildOptions()).apply(load_config(project_dir, dialect))
     if downstream_from is not None:
         current = load_config(downstream_from, dialect).downstream
         shared = tuple(replace(d, path=str((downstream_from / d.path).resolve())) for d in current)
         config = replace(config, downstream=shared)
     return projects.build(project_dir, config, variables)
+
+
+def shared_options(project_dir: Path, dialect: str | None, options: BuildOptions) -> BuildOptions:
+    """`options` with the working tree's model cache named explicitly (an absolute path), so
+    a state checked out elsewhere uses it too; no cache if the working tree has none."""
+    config = options.apply(load_config(project_dir, dialect))
+    path = cache_path(config, project_dir)
+    return BuildOptions(config.jobs, path.resolve() if path else None, path is None)
 
 
 def emit(
@@ -188,7 +198,10 @@ def diff_command(
     variables = _variables(request.variables)
     options = [("--base", base)] + ([("--head", head)] if head else [])
     command = _command_line("diff", request.project_dir, options)
-    report = diff_report(request.project_dir, base, head, request.dialect, variables, command)
+    report = diff_report(
+        request.project_dir, base, head, request.dialect, variables, command,
+        options=request.options,
+    )  # fmt: skip
     emit(report, fmt, output, fail_on, request.project_dir, writes)
 
 
@@ -200,25 +213,43 @@ def diff_report(
     variables: dict[str, Any],
     command: str,
     manifest: Path | None = None,
+    options: BuildOptions | None = None,
 ) -> ImpactReport:
     """Build the project at `base` and at `head` (default: the working tree) and report the
     impact of every difference."""
+    return diff_states(project_dir, base, head, dialect, variables, command, manifest, options)[0]
+
+
+def diff_states(
+    project_dir: Path,
+    base: str,
+    head: str | None,
+    dialect: str | None,
+    variables: dict[str, Any],
+    command: str,
+    manifest: Path | None = None,
+    options: BuildOptions | None = None,
+) -> tuple[ImpactReport, Project]:
+    """The impact report of `base` -> `head`, and the head state's project. Both states use
+    the working tree's model cache (so each side's unchanged models hit the other's)."""
     from lineage.diff import diff_projects
     from lineage.impact_report import impact_report
 
+    shared = shared_options(project_dir, dialect, options or BuildOptions())
     with tempfile.TemporaryDirectory(prefix="lineage-diff-") as folder:
         states = []
         for side, ref in (("base", base), ("head", head)):
             state = checkout(project_dir, ref, Path(folder) / side)
-            project = build_state(state.project_dir, dialect, variables, project_dir)
+            project = build_state(state.project_dir, dialect, variables, project_dir, shared)
             if side == "head" and ref is None and manifest is not None:
                 config = replace(load_config(project_dir, dialect), manifest=str(manifest))
-                project = projects.build(project_dir, config, variables)
+                project = projects.build(project_dir, shared.apply(config), variables)
             click.echo(f"{side} ({state.label}): {coverage_line(project)}", err=True)
             states.append((state.label, project))
         (base_label, base_project), (head_label, head_project) = states
         changes = diff_projects(base_project, head_project)
-        return impact_report(changes, base_project, head_project, (base_label, head_label), command)
+        labels = (base_label, head_label)
+        return impact_report(changes, base_project, head_project, labels, command), head_project
 
 
 def source_root(project_dir: Path) -> str:
@@ -242,6 +273,11 @@ def _command_line(name: str, project_dir: Path, options: list[tuple[str, str]]) 
 def example_pull_request(folder: Path) -> ImpactReport:
     """The impact of the bundled example's pull request (fixtures/shop_pr), built from two
     copies of the example: before and after the pull request (no git needed)."""
+    return example_states(folder)[0]
+
+
+def example_states(folder: Path) -> tuple[ImpactReport, Project]:
+    """The example pull request's impact report, and the example with it applied."""
     from lineage.diff import diff_projects
     from lineage.examples import apply_pull_request, copy_example
     from lineage.impact_report import impact_report
@@ -255,4 +291,5 @@ def example_pull_request(folder: Path) -> ImpactReport:
     base, head = states
     command = "lineage demo"
     changes = diff_projects(base, head)
-    return impact_report(changes, base, head, ("main", "the example pull request"), command)
+    labels = ("main", "the example pull request")
+    return impact_report(changes, base, head, labels, command), head

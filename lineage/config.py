@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,6 +17,10 @@ from lineage.sources.sql_scripts import DEFAULT_MAX_FILE_BYTES
 
 CONFIG_FILE = "lineage.yml"
 DEFAULT_DIALECT = "postgres"
+#: The model cache of a dbt project, relative to the project directory.
+DEFAULT_CACHE = ".lineage/cache.db"
+#: The environment variable naming the model cache (a path, or `off`); wins over lineage.yml.
+CACHE_ENV = "LINEAGE_CACHE"
 _KNOWN_KEYS = frozenset(
     {
         "dialect",
@@ -27,6 +32,8 @@ _KNOWN_KEYS = frozenset(
         "applications",
         "consumers",
         "downstream",
+        "jobs",
+        "cache",
     }
 )
 
@@ -169,6 +176,62 @@ class Config:
     consumers: ConsumersConfig = ConsumersConfig()
     downstream: tuple[DownstreamState, ...] = ()  # state files of the analytics repository
     diagnostics: tuple[Diagnostic, ...] = ()
+    jobs: int | None = None  # processes analysing dbt models; None: one per core
+    cache: str | None = DEFAULT_CACHE  # the model cache, relative to the project; None: off
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build, from the command line: None leaves the configuration's choice."""
+
+    jobs: int | None = None
+    cache: Path | None = None  # --cache PATH (relative to the current directory)
+    no_cache: bool = False
+
+    def apply(self, config: Config) -> Config:
+        """`config` with these options; --no-cache wins over --cache."""
+        if self.jobs is not None:
+            config = replace(config, jobs=self.jobs)
+        if self.no_cache:
+            return replace(config, cache=None)
+        if self.cache is not None:
+            return replace(config, cache=str(self.cache.resolve()))
+        return config
+
+
+def cache_path(config: Config, root: Path) -> Path | None:
+    """The model cache file of the project at `root` (None: no cache)."""
+    if config.cache is None:
+        return None
+    base = root if root.is_dir() else root.parent
+    return base / config.cache  # an absolute `cache` stays as it is
+
+
+def _cache(raw: Any, source: str) -> str | None:
+    if raw is None or raw is True:
+        return DEFAULT_CACHE
+    if raw is False:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        raise UsageError(f"{source}: 'cache' must be the path of the model cache, or false")
+    return raw
+
+
+def _jobs(raw: Any, source: str) -> int | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
+        raise UsageError(f"{source}: 'jobs' must be a positive number of processes")
+    return raw
+
+
+def _cache_from_environment(config: Config) -> Config:
+    value = os.environ.get(CACHE_ENV)
+    if value is None or not value.strip():
+        return config
+    if value.strip().lower() == "off":
+        return replace(config, cache=None)
+    return replace(config, cache=str(Path(value).resolve()))
 
 
 def _target(raw: Any, source: str) -> DbtTarget:
@@ -196,7 +259,7 @@ def _env_vars(raw: Any, source: str) -> tuple[tuple[str, str], ...]:
 def load_config(root: Path, dialect: str | None = None) -> Config:
     """Read the project's settings; `dialect` (from the command line) wins over the file."""
     raw, source, lines = _read(root)
-    config = _parse(raw, source, lines)
+    config = _cache_from_environment(_parse(raw, source, lines))
     if dialect is not None:
         config = replace(config, dialect=check_dialect(dialect))
     return config
@@ -283,4 +346,5 @@ def _parse(raw: dict[str, Any], source: str, lines: tuple[int, ...] = ()) -> Con
     return Config(checked, tuple(paths), limit, target, _env_vars(raw.get("env_vars"), source),
                   manifest, _applications(raw.get("applications"), source),
                   _consumers(raw.get("consumers"), source),
-                  _downstream(raw.get("downstream"), source, lines), diagnostics)  # fmt: skip
+                  _downstream(raw.get("downstream"), source, lines), diagnostics,
+                  _jobs(raw.get("jobs"), source), _cache(raw.get("cache"), source))  # fmt: skip

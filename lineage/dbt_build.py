@@ -10,20 +10,15 @@ snapshots follow in dependency order so that `adapter.get_columns_in_relation` a
 from __future__ import annotations
 
 import csv
-import gc
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlglot import exp
-
 from lineage.build import (
-    GC_BATCH_STATEMENTS,
     Counts,
     assemble,
     batched_garbage_collection,
-    parse_statement,
 )
 from lineage.config import Config
 from lineage.consumer_resolution import (
@@ -41,12 +36,14 @@ from lineage.dbt_manifest_mode import (
     catalog_types,
     manifest_parse,
     manifest_relation,
-    manifest_render,
     read_artifacts,
-    set_catalog_types,
 )
+from lineage.dbt_models import build_models
 from lineage.dbt_names import engine_name, rename_relations
 from lineage.dbt_order import dependency_order
+from lineage.dbt_waves import (
+    BuildStats,
+)
 from lineage.entities import (
     ColumnRef,
     Consumer,
@@ -59,7 +56,6 @@ from lineage.entities import (
 )
 from lineage.owners import CodeOwners, read_codeowners
 from lineage.relation_facts import code_owned, dbt_relation_facts
-from lineage.render.line_map import template_lines
 from lineage.render.names import relation_type
 from lineage.render.renderer import ParseResult, RelationRef, Renderer
 from lineage.sources.dbt.load import load_dbt_project
@@ -70,11 +66,6 @@ from lineage.sources.dbt.manifest import (
 from lineage.sources.dbt.nodes import DbtNode, DbtProject, ResourceType, SourceTable
 from lineage.sources.dbt.python_models import python_model_reads
 from lineage.sql.recorder import Recorder
-from lineage.sql.split import split_statements
-from lineage.sql.statements import Outcome, create_from_query
-
-#: Columns dbt adds to every snapshot.
-SNAPSHOT_COLUMNS = ("dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to")
 
 
 @dataclass
@@ -134,6 +125,8 @@ class _Resolver:
     def __init__(self, index: _Index, recorder: Recorder) -> None:
         self.index = index
         self.recorder = recorder
+        #: While a model renders: each relation whose columns it asked for, and the answer.
+        self.log: list[tuple[RelationRef, list[tuple[str, str | None]] | None]] | None = None
 
     def ref(
         self, package: str | None, name: str, version: str | None, caller: DbtNode
@@ -147,9 +140,18 @@ class _Resolver:
 
     def columns(self, relation: RelationRef) -> list[tuple[str, str | None]] | None:
         state = self.recorder.catalog.get(engine_name(str(relation), self.index.dialect))
-        if state is None or not state.columns_known:
-            return None
-        return [(c.name, c.data_type) for c in state.live_columns()]
+        answer = (
+            None
+            if state is None or not state.columns_known
+            else [(c.name, c.data_type) for c in state.live_columns()]
+        )
+        if self.log is not None:
+            self.log.append((relation, answer))
+        return answer
+
+    def still_true(self, log: Sequence[tuple[RelationRef, Any]]) -> bool:
+        """Whether every answer in a render's log is still the catalog's answer."""
+        return all(self.columns(relation) == answer for relation, answer in log)
 
 
 def build_dbt_project(
@@ -157,8 +159,12 @@ def build_dbt_project(
     config: Config,
     vars_override: Mapping[str, Any] | None = None,
     manifest: Path | None = None,
+    stats: BuildStats | None = None,
 ) -> Project:
     """The lineage of the dbt project at `root`, with relations named by dbt unique id.
+
+    Models are analysed in `config.jobs` processes and their analyses kept in the model cache
+    (`config.cache`); `stats`, if given, is told what was analysed and what came from it.
 
     Manifest mode: with `manifest` (or `target/manifest.json` under `root`), dbt's compiled
     code, relation names and depends_on are used for the nodes it compiled, and the
@@ -171,10 +177,11 @@ def build_dbt_project(
     recorder.diagnostics.extend(project.diagnostics + config.diagnostics)
     index = _Index(project, config.dialect)
     read_artifacts(root, manifest, index, recorder)
+    resolver = _Resolver(index, recorder)
     renderer = Renderer(
         project,
         config.dialect,
-        _Resolver(index, recorder),
+        resolver,
         vars_override=vars_override,
         env=dict(config.env_vars),
         target_name=config.dbt_target.name,
@@ -195,11 +202,8 @@ def build_dbt_project(
         parsed = _parse_nodes(recorder, renderer, index)
         counts.statements += len(parsed)
         ordered = dependency_order(parsed, index, recorder)
-        for position, node in enumerate(ordered, start=1):
-            if position % GC_BATCH_STATEMENTS == 0:
-                gc.collect(1)
-            if _build_node(recorder, renderer, index, node, parsed[node.unique_id].config):
-                counts.analysed += 1
+        counts.analysed += build_models(recorder, renderer, resolver, parsed, ordered, config,
+                                         root, stats or BuildStats())  # fmt: skip
         _left_out(recorder, index, parsed, {n.unique_id for n in ordered})
         recorder.diagnostics.extend(renderer.diagnostics)
         _drop_echoes(recorder)
@@ -359,86 +363,3 @@ def _python_parse(node: DbtNode) -> ParseResult:
             ),
         )
     return ParseResult(reads.refs, reads.sources, dict(node.config), problems)
-
-
-def _build_node(
-    recorder: Recorder, renderer: Renderer, index: _Index, node: DbtNode, config: Mapping[str, Any]
-) -> bool:
-    recorder.path = node.path
-    name = engine_name(str(index.relations[node.unique_id]), index.dialect)
-    kind = (
-        RelationKind.SNAPSHOT
-        if node.resource_type is ResourceType.SNAPSHOT
-        else (RelationKind.MODEL)
-    )
-    if node.language == "python":
-        return _python_model(recorder, index, node, name)
-    rendered = manifest_render(index, node) or renderer.render(node, config)
-    recorder.diagnostics.extend(rendered.diagnostics)
-    if rendered.sql is None:
-        relation = recorder.define(name, kind, 1, [], columns_known=False)
-        recorder.blind_spot((relation.id, None), "its Jinja could not be rendered", 1)
-        return False
-    first = node.location.line if node.location else 1  # a snapshot block starts mid-file
-    recorder.line_map = [first + line - 1 for line in template_lines(node.raw_code, rendered.sql)]
-    try:
-        analysed = _analyse_sql(recorder, name, kind, rendered.sql)
-        if analysed and node.resource_type is ResourceType.SNAPSHOT:
-            _add_snapshot_columns(recorder, name, config)
-        set_catalog_types(recorder, index, node.unique_id, name)
-    finally:
-        recorder.line_map = None
-    return analysed
-
-
-def _analyse_sql(recorder: Recorder, name: str, kind: RelationKind, sql: str) -> bool:
-    """Analyse a node's compiled SELECT as the definition of relation `name`."""
-    split = split_statements(sql, recorder.dialect)
-    statements = [s for s in split.statements if s.sql.strip()]
-    if split.error or len(statements) != 1:
-        reason = split.error or f"its compiled SQL holds {len(statements)} statements, not one"
-        recorder.diagnose(1, DiagnosticCode.PARSE_ERROR, f"cannot read the model: {reason}")
-        relation = recorder.define(name, kind, 1, [], columns_known=False)
-        recorder.blind_spot((relation.id, None), "its compiled SQL could not be parsed", 1)
-        return False
-    tree = parse_statement(recorder, statements[0], sql)
-    if not isinstance(tree, exp.Query):
-        if tree is not None:
-            recorder.diagnose(1, DiagnosticCode.PARSE_ERROR, "a model must compile to a SELECT")
-        relation = recorder.define(name, kind, 1, [], columns_known=False)
-        recorder.blind_spot((relation.id, None), "its compiled SQL could not be parsed", 1)
-        return False
-    return create_from_query(recorder, name, kind, tree, statements[0].line) is Outcome.ANALYSED
-
-
-def _add_snapshot_columns(recorder: Recorder, name: str, config: Mapping[str, Any]) -> None:
-    relation = recorder.catalog.get(name)
-    if relation is None:
-        return
-    extra = list(SNAPSHOT_COLUMNS)
-    if config.get("hard_deletes") == "new_record":
-        extra.append("dbt_is_deleted")
-    for column in extra:
-        recorder.catalog.column_id(relation, column, Location(recorder.path, 1))
-        state = relation.column(column)
-        if state is not None:
-            state.inferred = False
-
-
-def _python_model(recorder: Recorder, index: _Index, node: DbtNode, name: str) -> bool:
-    """A Python model is not run: its columns come from YAML, and every relation it reads
-    (its literal dbt.ref / dbt.source calls) may flow into any of them unseen."""
-    columns = [(c.name, c.data_type, c.location) for c in node.columns]
-    relation = recorder.define(name, RelationKind.MODEL, 1, columns, columns_known=bool(columns))
-    reads = python_model_reads(node.raw_code)
-    upstream = [index.relation_name(index.node(p, n, v)) for p, n, v in reads.refs]
-    upstream += [index.relation_name(index.source(s, t)) for s, t in reads.sources]
-    named = tuple(sorted(u for u in upstream if u))
-    recorder.diagnose(
-        1,
-        DiagnosticCode.PYTHON_MODEL,
-        "Python model: its column lineage is not analysed (nothing from the project is "
-        f"executed); it reads {len(named)} relation(s) and its columns come from its YAML",
-    )
-    recorder.blind_spot((relation.id, None), "Python model: lineage not analysed", 1, named)
-    return False

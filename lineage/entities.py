@@ -189,6 +189,7 @@ class Column:
     dropped: bool = False
     nullable: bool | None = None  # None: not declared
     former_names: tuple[str, ...] = ()  # earlier names, oldest first (RENAME COLUMN)
+    description: str | None = None  # as documented (dbt YAML); None: undocumented
 
 
 @dataclass(frozen=True, order=True)
@@ -220,6 +221,8 @@ class Relation:
     owner: Owner | None = None
     tests: tuple[DataTest, ...] = ()
     former_names: tuple[str, ...] = ()  # earlier names, oldest first (ALTER TABLE RENAME)
+    description: str | None = None  # as documented (dbt YAML); None: undocumented
+    tags: tuple[str, ...] = ()  # dbt tags, sorted and distinct
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name and not c.dropped), None)

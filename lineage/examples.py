@@ -42,4 +42,4 @@ def apply_pull_request(folder: Path) -> list[Path]:
 
 
 def _caches(directory: str, names: list[str]) -> list[str]:
-    return [n for n in names if n == "__pycache__"]
+    return [n for n in names if n in ("__pycache__", ".lineage")]

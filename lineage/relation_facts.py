@@ -1,10 +1,12 @@
-"""Facts about relations beyond their columns: dbt contract, model version, owner, data tests.
+"""Facts about relations beyond their columns: dbt contract, model version, owner, data tests,
+descriptions and tags.
 
 Applied after a build, as a pass over the built `Project` (the build core stays as it is):
 
 - `dbt_relation_facts`: for a dbt project, each model's enforced contract and version, its
-  owner (the dbt group's owner, else `meta.owner`) and the data tests of models, sources,
-  seeds and snapshots, each at its YAML line;
+  owner (the dbt group's owner, else `meta.owner`); for models, sources, seeds and snapshots
+  the data tests, each at its YAML line, the YAML descriptions of the relation and of its
+  columns (as written: a `{{ doc('x') }}` block is not looked up) and the dbt tags;
 - `code_owned`: any relation still without an owner (an application table, a plain SQL
   relation, a dbt resource with neither group nor `meta.owner`) is owned by whoever
   CODEOWNERS says owns the file defining it.
@@ -20,7 +22,8 @@ from typing import Any
 
 import yaml
 
-from lineage.entities import DataTest, Location, Owner, Project, Relation, RelationKind
+from lineage.dbt_docs import expand_docs, read_docs_blocks
+from lineage.entities import Column, DataTest, Location, Owner, Project, Relation, RelationKind
 from lineage.owners import CodeOwners, read_codeowners
 from lineage.sources.dbt.files import read_text, walk
 from lineage.sources.dbt.nodes import ColumnSpec, DbtNode, DbtProject, Group, SourceTable
@@ -41,17 +44,22 @@ def dbt_relation_facts(
     configs: Mapping[str, Mapping[str, Any]],
     max_file_bytes: int,
 ) -> Project:
-    """`project` (relations named by dbt unique id) with contract, version, owner and tests.
+    """`project` (relations named by dbt unique id) with contract, version, owner, tests,
+    descriptions and tags.
 
     `configs` holds each model's and snapshot's effective config by unique id (YAML and
-    dbt_project.yml merged with its own `config()` block); other nodes use `DbtNode.config`.
+    dbt_project.yml merged with its own `config()` block); other nodes use `DbtNode.config`,
+    source tables `SourceTable.config`. Tags add up, as in dbt: every dbt_project.yml level
+    above the resource, its YAML `config: tags:` (or `tags:`) and its `config(tags=...)`; a
+    source table's are the source's plus the table's.
     """
     resources: dict[str, Resource] = {n.unique_id: n for n in dbt.nodes}
     resources.update({s.unique_id: s for s in dbt.sources})
     groups = {g.name: g for g in dbt.groups}
     level_tests = _relation_level_tests(Path(dbt.root), dbt.name, max_file_bytes)
+    docs = read_docs_blocks(Path(dbt.root), max_file_bytes)
     relations = tuple(
-        _with_facts(r, resources.get(r.name), configs, groups, level_tests.get(r.name, ()))
+        _with_facts(r, resources.get(r.name), configs, groups, level_tests.get(r.name, ()), docs)
         for r in project.relations
     )
     return replace(project, relations=relations)
@@ -95,22 +103,68 @@ def _with_facts(
     configs: Mapping[str, Mapping[str, Any]],
     groups: Mapping[str, Group],
     level_tests: tuple[DataTest, ...],
+    docs: Mapping[str, str],
 ) -> Relation:
     if resource is None:
         return relation
     tests = _sorted_tests((*_column_tests(relation, resource.columns), *level_tests))
+    documented = replace(
+        relation,
+        description=_description(resource.description, docs),
+        columns=_described_columns(relation, resource.columns, docs),
+    )
     if isinstance(resource, SourceTable):
-        config: Mapping[str, Any] = {"meta": resource.meta}
-        return replace(relation, owner=_owner(config, None), tests=tests)
+        owner = _owner({"meta": resource.meta}, None)
+        return replace(documented, owner=owner, tests=tests, tags=_tags(resource.config))
     config = configs.get(resource.unique_id, resource.config)
     group = groups.get(_text(config.get("group")) or resource.group or "")
     return replace(
-        relation,
+        documented,
         contract=_enforced(config.get("contract")),
         version=resource.version,
         owner=_owner(config, group),
         tests=tests,
+        tags=_tags(config),
     )
+
+
+def _tags(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The config's `tags` (a string or a list of strings, already added up across levels by
+    the loader and the renderer), sorted and distinct; empty and non-string items are left out
+    (dbt refuses them)."""
+    value = config.get("tags")
+    items = value if isinstance(value, list | tuple) else [value]
+    return tuple(sorted({item for item in items if isinstance(item, str) and item}))
+
+
+def _description(text: str, docs: Mapping[str, str]) -> str | None:
+    """A YAML description, stripped, with its `{{ doc('name') }}` calls replaced by the docs
+    blocks they name; None when empty."""
+    found = _text(text)
+    return None if found is None else _text(expand_docs(found, docs))
+
+
+def _described_columns(
+    relation: Relation, columns: tuple[ColumnSpec, ...], docs: Mapping[str, str]
+) -> tuple[Column, ...]:
+    """The relation's columns, each with the description its YAML column has (matched by name
+    exactly, else ignoring case, as the tests are); a documented column the relation does not
+    have is ignored, and an undocumented one keeps its description."""
+    exact: dict[str, str] = {}
+    folded: dict[str, str] = {}
+    for spec in columns:
+        text = _description(spec.description, docs)
+        if text is not None:
+            exact.setdefault(spec.name, text)
+            folded.setdefault(spec.name.lower(), text)
+    if not exact:
+        return relation.columns
+    return tuple(_described(c, exact, folded) for c in relation.columns)
+
+
+def _described(column: Column, exact: Mapping[str, str], folded: Mapping[str, str]) -> Column:
+    found = exact.get(column.name) or folded.get(column.name.lower())
+    return column if found is None else replace(column, description=found)
 
 
 def _enforced(contract: Any) -> bool:

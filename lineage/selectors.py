@@ -1,13 +1,15 @@
 """Selectors as dbt users write them, evaluated on the lineage graph.
 
-`+stg_users+`, `2+fct_orders`, `@dim_customers.v2`, `path:models/marts`, `source:app`,
-`exposure:churn_dashboard`, `kind:seed`; space-separated atoms are a union, comma-joined ones an
-intersection. A column form walks column lineage: `stg_users.email+`, `+fct_orders.amount`.
+`+stg_users+`, `2+fct_orders`, `@dim_customers.v2`, `path:models/marts`, `tag:finance`,
+`source:app`, `exposure:churn_dashboard`, `kind:seed`; space-separated atoms are a union,
+comma-joined ones an intersection. A column form walks column lineage: `stg_users.email+`,
+`+fct_orders.amount`.
 
 A relation is a parent of another when a lineage edge goes from one of its columns to the other
 (or a blind spot says its columns may flow in unseen); a consumer is a child of every relation
-it reads. The relation graph is built once per Project and cached. docs/selectors.md has the
-grammar and every choice made where dbt's meaning had to be mapped onto lineage.
+it reads. The relation graph is built once per Project and cached; the column form walks
+`lineage.column_walk.ColumnGraph`. docs/selectors.md has the grammar and every choice made
+where dbt's meaning had to be mapped onto lineage.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from fnmatch import fnmatchcase
 
+from lineage.column_walk import ColumnGraph
 from lineage.edge_index import relation_links
-from lineage.entities import ColumnRef, Edge, Project, Relation, RelationKind
+from lineage.entities import ColumnRef, Project, Relation, RelationKind
 from lineage.errors import UsageError
 from lineage.names import display_name
 
@@ -115,7 +118,8 @@ class Selector:
         for i, name in enumerate(names):
             for key in dict.fromkeys((name, display_name(name))):
                 self._by_name.setdefault(key, []).append(i)
-        self._columns: _ColumnGraph | None = None
+        self._columns: ColumnGraph | None = None
+        self._tags: frozenset[str] | None = None  # every tag of the project, on first `tag:`
 
     def select(self, expression: str) -> Selection:
         """Evaluate `expression`: union of space-separated groups, each the intersection of
@@ -211,7 +215,7 @@ class Selector:
 
     def _column_part(self, atom: _Atom, start: frozenset[ColumnRef]) -> _Part:
         if self._columns is None:
-            self._columns = _ColumnGraph(self._relations, self._edges, self._reads)
+            self._columns = ColumnGraph(self._relations, self._edges, self._reads)
         graph, keys = self._columns, [(c.relation, c.column) for c in start]
         reached = set(keys)
         consumers: set[str] = set()
@@ -242,10 +246,12 @@ class Selector:
     # -- methods ----------------------------------------------------------------------------
 
     def _tag(self, value: str, atom: _Atom) -> _Part:
-        raise UsageError(
-            f"'{atom.text}': tags are not recorded in the lineage project yet, so `tag:` "
-            "cannot be evaluated; select by `path:`, `source:` or a name instead."
-        )
+        """Relations with a tag matching `value` (`*` and `?` wildcards, case-sensitive); each
+        distinct tag of the project is matched once."""
+        if self._tags is None:
+            self._tags = frozenset(t for r in self._relations.values() for t in r.tags)
+        matched = {tag for tag in self._tags if fnmatchcase(tag, value)}
+        return self._where(atom, lambda r: not matched.isdisjoint(r.tags))
 
     def _path(self, value: str, atom: _Atom) -> _Part:
         match = _path_matcher(value.removeprefix("./").rstrip("/"))
@@ -264,7 +270,9 @@ class Selector:
         return _Part(found, None, () if found else (f"`{atom.text}` matched no relation.",))
 
     def _source(self, value: str, atom: _Atom) -> _Part:
-        sources = [r for r in self._relations if r.startswith("source.")]
+        # dbt source ids have four parts (source.package.source.table); a plain SQL relation
+        # in a schema called `source` is not one
+        sources = [r for r in self._relations if r.startswith("source.") and r.count(".") >= 3]
         found = [self._index[r] for r in sources if _source_matches(r, value)]
         if found:
             return _Part(frozenset(found))
@@ -298,82 +306,6 @@ _METHODS: dict[str, _Method] = {
     "resource_type": Selector._kind,
     "kind": Selector._kind,
 }
-
-
-_Key = tuple[str, str | None]  # (relation, column): tuples hash in C, ColumnRefs in Python
-_ByColumn = dict[str | None, list[_Key]]
-
-
-class _ColumnGraph:
-    """Column lineage as LineageGraph walks it: the rows of a relation are read by whatever
-    reads any of its columns, and a column is computed from its own inputs plus whatever
-    decides its relation's rows. Edges are grouped by relation once, and indexed by column
-    only for the relations a walk visits."""
-
-    def __init__(
-        self,
-        relations: dict[str, Relation],
-        edges: Iterable[Edge],
-        reads: dict[str, tuple[ColumnRef, ...]],
-    ) -> None:
-        self._columns = {n: [c.name for c in r.columns] for n, r in relations.items()}
-        self._edges: tuple[dict[str, list[Edge]], dict[str, list[Edge]]] = ({}, {})
-        for edge in edges:
-            self._edges[0].setdefault(edge.source.relation, []).append(edge)
-            self._edges[1].setdefault(edge.target.relation, []).append(edge)
-        self._indexed: tuple[dict[str, _ByColumn], dict[str, _ByColumn]] = ({}, {})
-        self._readers: dict[_Key, set[str]] = {}
-        for consumer, refs in reads.items():
-            for ref in refs:
-                self._readers.setdefault((ref.relation, ref.column), set()).add(consumer)
-
-    def _by_column(self, relation: str, downstream: bool) -> _ByColumn:
-        """The edges out of (downstream) or into `relation`, by that relation's column."""
-        side = 0 if downstream else 1
-        found = self._indexed[side].get(relation)
-        if found is None:
-            found = {}
-            for edge in self._edges[side].get(relation, ()):
-                near, far = (edge.source, edge.target) if downstream else (edge.target, edge.source)
-                found.setdefault(near.column, []).append((far.relation, far.column))
-            self._indexed[side][relation] = found
-        return found
-
-    def _step(self, key: _Key, downstream: bool) -> Iterable[_Key]:
-        relation, column = key
-        edges = self._by_column(relation, downstream)
-        if downstream:
-            columns: list[str | None] = (
-                [column] if column is not None else [*self._columns.get(relation, [])]
-            )
-        else:
-            columns = [column] if column is None else [column, None]
-        return [far for c in columns for far in edges.get(c, ())]
-
-    def walk(self, start: Iterable[_Key], depth: int, downstream: bool) -> dict[_Key, int]:
-        """Every column reached from `start` within `depth` hops, at its least depth."""
-        reached = dict.fromkeys(start, 0)
-        frontier = list(reached)
-        for level in range(1, depth + 1):
-            following = []
-            for key in frontier:
-                for other in self._step(key, downstream):
-                    if other not in reached:
-                        reached[other] = level
-                        following.append(other)
-            if not following:
-                break
-            frontier = following
-        return reached
-
-    def readers(self, keys: Iterable[_Key]) -> set[str]:
-        """Consumers reading any of `keys` (every column of a relation whose rows are in it)."""
-        found: set[str] = set()
-        for key in keys:
-            relation, column = key
-            for name in [column] if column is not None else self._columns.get(relation, []):
-                found |= self._readers.get((relation, name), set())
-        return found
 
 
 def reach(adjacency: list[set[int]], start: Iterable[int], depth: int) -> set[int]:

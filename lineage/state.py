@@ -47,8 +47,9 @@ from lineage.errors import UsageError
 MAX_STATE_BYTES = 512 * 1024 * 1024
 #: The major version of the graph document this reader understands.
 READ_MAJOR = 1
-#: The minor version that added 1.1's keys (older documents lack them: defaults apply).
+#: The minor versions that added keys (older documents lack them: defaults apply).
 _ADDED_IN_1_1 = 1
+_ADDED_IN_1_2 = 2
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
@@ -155,9 +156,23 @@ class _Reader:
         expected = f"{_JSON_NAMES[kind]} or null"
         raise self.fail(_at(where, key), f"must be {expected}, not {_json_name(value)}")
 
-    def added(self, data: dict[str, Any], key: str, where: str) -> bool:
-        """Whether a key added in 1.1 is to be read (it is optional in a 1.0 document)."""
-        return self.get(data, key, where, since=_ADDED_IN_1_1) is not _MISSING
+    def added(self, data: dict[str, Any], key: str, where: str, since: int = _ADDED_IN_1_1) -> bool:
+        """Whether a key added in minor version `since` is to be read (it is optional in an
+        older document)."""
+        return self.get(data, key, where, since=since) is not _MISSING
+
+    def description(self, data: dict[str, Any], where: str) -> str | None:
+        """A description (1.2); None when undocumented or the document is older."""
+        if not self.added(data, "description", where, since=_ADDED_IN_1_2):
+            return None
+        return self.maybe(data, "description", str, where)
+
+    def tags(self, data: dict[str, Any], where: str) -> tuple[str, ...]:
+        """A relation's tags (1.2), sorted and distinct; none in an older document."""
+        if not self.added(data, "tags", where, since=_ADDED_IN_1_2):
+            return ()
+        values = self.field(data, "tags", list, where)
+        return tuple(sorted(set(self.strings(values, _at(where, "tags")))))
 
     def items(
         self, data: dict[str, Any], key: str, where: str, read: Callable[[Any, str], T]
@@ -233,6 +248,8 @@ class _Reader:
             owner=None if owner is None else self.owner(owner, _at(where, "owner")),
             tests=self.items(data, "tests", where, self.data_test) if added else (),
             former_names=self.former_names(data, where),
+            description=self.description(data, where),
+            tags=self.tags(data, where),
         )
 
     def data_test(self, value: Any, where: str) -> DataTest:
@@ -261,6 +278,7 @@ class _Reader:
             dropped=self.field(data, "dropped", bool, where),
             nullable=self.maybe(data, "nullable", bool, where),
             former_names=self.former_names(data, where),
+            description=self.description(data, where),
         )
 
     def edge(self, value: Any, where: str) -> Edge:

@@ -160,7 +160,7 @@ def test_graph_json_is_deterministic_and_versioned(tmp_path: Path) -> None:
     assert second.exit_code == 0
     assert (tmp_path / "g.json").read_text(encoding="utf-8") == first
     document = json.loads(first)
-    assert document["schema_version"] == "1.1"
+    assert document["schema_version"] == "1.2"
     assert document["coverage"]["statements"] == 19
     kinds = {e["kind"] for e in document["edges"]}
     assert {
@@ -226,10 +226,12 @@ def test_sql_paths_limit_what_is_read(tmp_path: Path) -> None:
 
 
 def test_demo_runs_on_the_bundled_examples(tmp_path: Path) -> None:
-    page = tmp_path / "demo.html"
-    result = run("demo", "--html", str(page))
+    page, explorer = tmp_path / "demo.html", tmp_path / "explorer.html"
+    result = run("demo", "--html", str(page), "--explorer", str(explorer))
     assert result.exit_code == 0, result.output
     assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert 'id="explorer-data"' in explorer.read_text(encoding="utf-8")
+    assert explorer.resolve().as_uri() in result.stdout
     assert "The example's pull request" in result.stdout
     assert "app:shop.users.email is read by" in result.stdout
     assert "source.shop.app.users.email" in result.stdout
@@ -240,7 +242,9 @@ def test_demo_runs_on_the_bundled_examples(tmp_path: Path) -> None:
     assert "raw.users.email is read by" in sql.stdout and "marts.dim_users.email" in sql.stdout
 
 
-@pytest.mark.parametrize("command", ["graph", "who-uses", "trace", "diagnostics", "demo"])
+@pytest.mark.parametrize(
+    "command", ["graph", "who-uses", "trace", "diagnostics", "demo", "explore"]
+)
 def test_help_works_for_every_command(command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.output

@@ -676,7 +676,11 @@ def test_templates_and_static_files_are_package_data() -> None:
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
     patterns = setuptools["package-data"]["lineage.report"]
     assert "templates/**/*" in patterns and "static/*" in patterns
-    assert sorted(p.name for p in (REPORT_DIR / "static").iterdir()) == ["impact.css", "impact.js"]
+    static = [p.relative_to(REPORT_DIR) for p in (REPORT_DIR / "static").rglob("*") if p.is_file()]
+    assert {"static/impact.css", "static/impact.js"} <= {p.as_posix() for p in static}
+    # setuptools globs: `*` stays within one folder, so each folder needs its own pattern
+    for path in static:
+        assert any(path.match(pattern) for pattern in patterns), f"{path} is not package data"
 
 
 def test_impact_command_writes_html(tmp_path: Path) -> None:

@@ -35,7 +35,10 @@ def test_every_file_of_a_bundled_example_is_package_data(package: str) -> None:
     files = [
         PurePosixPath(p.relative_to(folder).as_posix())
         for p in folder.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and "target" not in p.parts
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and "target" not in p.parts
+        and ".lineage" not in p.parts
     ]
     assert files
     missing = [str(f) for f in files if not shipped(package, f)]

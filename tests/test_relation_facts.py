@@ -1,5 +1,10 @@
 """Relation facts of a build: dbt contract, model version, owner (group, meta.owner,
-CODEOWNERS) and data tests with their YAML lines."""
+CODEOWNERS), data tests with their YAML lines, descriptions and tags.
+
+Tag expectations follow dbt's documented rules: tags add up across every level that sets them
+(`+tags` of each dbt_project.yml folder above the resource, its YAML config, its `config()`
+block), a string counts as a one-tag list, and a source table has its source's tags plus its
+own."""
 
 from __future__ import annotations
 
@@ -93,6 +98,163 @@ def test_tests_of_sources_seeds_and_snapshots(shop: Project) -> None:
     assert ("unique", "dbt_scd_id") in [(t.name, t.column) for t in snapshot.tests]
     # application tables have no dbt tests
     assert relation(shop, "app:shop.users").tests == ()
+
+
+def test_descriptions_of_models_sources_and_their_columns(shop: Project) -> None:
+    # _finance__models.yml: a folded (>) description, joined into one line, stripped
+    revenue = relation(shop, "model.shop.fct_daily_revenue")
+    assert revenue.description == (
+        "Revenue of paid orders per day and customer country, in US dollars, with a running "
+        "total per country. The revenue dashboard's main table."
+    )
+    by_name = {c.name: c.description for c in revenue.columns}
+    assert by_name["daily_revenue_id"] == "Surrogate key of (revenue_date, country_code)."
+    users = relation(shop, "source.shop.app.users")
+    assert users.description == (
+        "One row per account. Soft-deleted accounts keep their row with is_deleted = true."
+    )
+    email = users.column("email")
+    assert email is not None
+    assert email.description == (
+        "Login email address, as typed at sign-up (mixed case, may have spaces)."
+    )
+    # every version of dim_customers has the model's description (no version has its own)
+    v1, v2 = (relation(shop, f"model.shop.dim_customers.v{v}") for v in (1, 2))
+    assert v1.description == v2.description
+    assert v2.description is not None and v2.description.startswith("One row per customer")
+    # application tables are not documented in dbt YAML
+    app_users = relation(shop, "app:shop.users")
+    assert app_users.description is None
+    assert {c.description for c in app_users.columns} == {None}
+
+
+def test_tags_of_the_shop_add_up_across_levels(shop: Project) -> None:
+    # dbt_project.yml marts +tags, marts/ml +tags, and {{ config(tags=['feature_store']) }}
+    features = relation(shop, "model.shop.customer_churn_features")
+    assert features.tags == ("feature_store", "marts", "ml")
+    # staging +tags and staging/app +tags ["app", "pii"]
+    assert relation(shop, "model.shop.stg_app__users").tags == ("app", "pii", "staging")
+    # marts +tags and the YAML `config: {tags: ["finance"]}` of the entry
+    assert relation(shop, "model.shop.fct_product_performance").tags == ("finance", "marts")
+    # seeds +tags ["reference"] and the seed's top-level `tags: ["finance"]`
+    assert relation(shop, "seed.shop.currency_rates").tags == ("finance", "reference")
+    assert relation(shop, "seed.shop.country_codes").tags == ("reference",)
+    assert relation(shop, "snapshot.shop.snap_app__users").tags == ("snapshots",)
+    # the source `app` is tagged fivetran; its events table adds `config: tags`
+    assert relation(shop, "source.shop.app.users").tags == ("fivetran",)
+    assert relation(shop, "source.shop.app.events").tags == ("fivetran", "product_analytics")
+    assert relation(shop, "app:shop.users").tags == ()
+
+
+# -- tags and descriptions in a small project -------------------------------------------------
+
+TAGGED_PROJECT = """
+name: acme
+version: '1'
+profile: acme
+models:
+  acme:
+    +tags: everything
+    marts:
+      +tags: [marts, shared]
+      finance:
+        +tags: [finance]
+seeds:
+  acme:
+    +tags: [seeded]
+"""
+TAGGED_PROPERTIES = """
+version: 2
+models:
+  - name: revenue
+    description: "  Revenue per day.\n\n"
+    config:
+      tags: [from_yaml, finance]
+    columns:
+      - name: amount
+        description: Amount in US dollars.
+      - name: CURRENCY
+        description: "  ISO 4217 code. "
+      - name: ghost
+        description: Documented but not selected by the model.
+      - name: day
+        description: "   "
+  - name: costs
+    description: ""
+seeds:
+  - name: codes
+    tags: reference
+sources:
+  - name: raw
+    description: The raw schema.
+    tags: [loaded]
+    tables:
+      - name: payments
+        description: Payments as the provider sends them.
+        tags: [pii, loaded]
+        columns:
+          - name: id
+            description: Provider id.
+      - name: refunds
+        config:
+          tags: [finance]
+"""
+
+
+@pytest.fixture(scope="module")
+def tagged(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    root = write(
+        tmp_path_factory.mktemp("tagged"),
+        {
+            "dbt_project.yml": TAGGED_PROJECT,
+            "models/marts/finance/_finance.yml": TAGGED_PROPERTIES,
+            "models/marts/finance/revenue.sql": (
+                "{{ config(tags=['daily', 'shared']) }}\n"
+                "select 1 as amount, 'USD' as currency, current_date as day, 2 as extra"
+            ),
+            "models/marts/costs.sql": "{{ config(tags='weekly') }}\nselect 1 as cost",
+            "models/staging/stg_x.sql": "select 1 as x",
+            "seeds/codes.csv": "code,name\nUS,United States\n",
+        },
+    )
+    return projects.build(root, load_config(root))
+
+
+def test_tags_from_every_folder_the_yaml_and_the_config_block(tagged: Project) -> None:
+    revenue = relation(tagged, "model.acme.revenue")
+    # models: everything (a string); marts: marts, shared; marts/finance: finance;
+    # YAML: from_yaml, finance; config(): daily, shared. Added up, sorted, each once.
+    assert revenue.tags == ("daily", "everything", "finance", "from_yaml", "marts", "shared")
+    # a folder's +tags reach only what is under it; config(tags='weekly') is one tag
+    assert relation(tagged, "model.acme.costs").tags == ("everything", "marts", "shared", "weekly")
+    assert relation(tagged, "model.acme.stg_x").tags == ("everything",)
+    # seeds: +tags [seeded] and the YAML's top-level `tags: reference`
+    assert relation(tagged, "seed.acme.codes").tags == ("reference", "seeded")
+
+
+def test_a_source_table_has_the_sources_tags_and_its_own(tagged: Project) -> None:
+    assert relation(tagged, "source.acme.raw.payments").tags == ("loaded", "pii")
+    # dbt 1.10 `config: tags:` on the table adds up with the source's top-level tags
+    assert relation(tagged, "source.acme.raw.refunds").tags == ("finance", "loaded")
+
+
+def test_descriptions_are_stripped_and_matched_to_the_relations_columns(tagged: Project) -> None:
+    revenue = relation(tagged, "model.acme.revenue")
+    assert revenue.description == "Revenue per day."
+    assert [(c.name, c.description) for c in revenue.columns] == [
+        ("amount", "Amount in US dollars."),
+        ("currency", "ISO 4217 code."),  # YAML CURRENCY: matched ignoring case
+        ("day", None),  # a blank description is none
+        ("extra", None),  # undocumented
+    ]
+    # `ghost` is documented but the model has no such column: no column is added for it
+    assert revenue.column("ghost") is None
+    assert relation(tagged, "model.acme.costs").description is None
+    assert relation(tagged, "model.acme.stg_x").description is None
+    payments = relation(tagged, "source.acme.raw.payments")
+    assert payments.description == "Payments as the provider sends them."
+    assert [(c.name, c.description) for c in payments.columns] == [("id", "Provider id.")]
+    assert relation(tagged, "source.acme.raw.refunds").description is None
 
 
 # -- a small repository with CODEOWNERS -------------------------------------------------------
@@ -244,3 +406,33 @@ def test_plain_sql_relations_are_owned_through_codeowners(tmp_path: Path) -> Non
     assert relation(built, "ext.flags").owner is None
     # an application table is owned by whoever owns its migration
     assert relation(built, "app:shop.accounts").owner == Owner("@acme/app", None)
+
+
+def test_doc_calls_are_replaced_by_the_docs_blocks(shop: Project) -> None:
+    # _core__models.yml: `description: '{{ doc("amount_usd") }}'`; models/docs.md holds the block
+    orders = relation(shop, "model.shop.fct_orders")
+    amount = orders.column("amount_usd")
+    assert amount is not None
+    assert amount.description == (
+        "The order amount converted to US dollars at the monthly average rate of the month the "
+        "order\nwas placed (seed `currency_rates`). Only succeeded payments count."
+    )
+
+
+def test_a_doc_call_naming_no_block_stays_as_written(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "dbt_project.yml": "name: acme\nversion: '1'\nprofile: acme\n",
+            "models/docs.md": "{%- docs known -%}\n  Known text.\n{%- enddocs -%}\n",
+            "models/_m.yml": (
+                "version: 2\nmodels:\n  - name: m\n    description: >\n"
+                "      Before {{ doc('known') }} and {{ doc(\"acme\", 'missing') }} after.\n"
+            ),
+            "models/m.sql": "select 1 as x",
+        },
+    )
+    built = projects.build(root, load_config(root))
+    assert relation(built, "model.acme.m").description == (
+        "Before Known text. and {{ doc(\"acme\", 'missing') }} after."
+    )

@@ -247,9 +247,57 @@ def test_kind_and_resource_type(shop: Project) -> None:
     assert select(shop, "kind:view").notes == ("`kind:view` matched no relation.",)
 
 
-def test_tags_are_an_error_until_they_are_recorded(shop: Project) -> None:
-    with pytest.raises(UsageError, match="tags are not recorded"):
-        select(shop, "tag:nightly")
+#: dbt_project.yml: marts/finance `+tags: ["finance"]` (its three models); the YAML of
+#: fct_product_performance `config: {tags: ["finance"]}`; seed currency_rates `tags: ["finance"]`.
+FINANCE = {"fct_daily_revenue", "fct_payments", "fct_refunds", "fct_product_performance"}
+FINANCE |= {"currency_rates"}
+#: dbt_project.yml: staging/app `+tags: ["app", "pii"]`; dim_customers_history `tags: ["pii"]`.
+STAGING_APP = {f"stg_app__{t}" for t in ("users", "orders", "order_items", "payments")}
+STAGING_APP |= {"stg_app__products", "stg_app__sessions", "stg_app__events"}
+
+
+def test_tag_selects_relations_with_the_tag_from_any_level(shop: Project) -> None:
+    assert names(select(shop, "tag:finance")) == FINANCE
+    assert names(select(shop, "tag:pii")) == STAGING_APP | {"dim_customers_history"}
+    # `+tags` of every folder above: staging (models/staging) takes in the hubspot models too
+    hubspot = {"stg_hubspot__contacts", "stg_hubspot__campaigns", "stg_hubspot__email_events"}
+    assert names(select(shop, "tag:staging")) == STAGING_APP | hubspot
+    # the source `app` is tagged fivetran; its events table adds product_analytics
+    assert names(select(shop, "tag:product_analytics")) == {"source:app.events"}
+    assert len(select(shop, "tag:fivetran").relations) == 10  # 7 app tables, 3 hubspot ones
+
+
+def test_tag_wildcards_are_dbt_fnmatch(shop: Project) -> None:
+    assert names(select(shop, "tag:fin*")) == FINANCE
+    assert names(select(shop, "tag:?ii")) == names(select(shop, "tag:pii"))
+    assert names(select(shop, "tag:*_analytics")) == {"source:app.events"}
+    # the whole tag must match, and case matters
+    assert select(shop, "tag:fin").relations == ()
+    assert select(shop, "tag:Finance").relations == ()
+
+
+def test_tag_with_operators_and_intersections(shop: Project) -> None:
+    assert names(select(shop, "tag:finance,kind:seed")) == {"currency_rates"}
+    assert names(select(shop, "tag:fivetran,source:hubspot")) == {
+        "source:hubspot.contact",
+        "source:hubspot.email_campaign",
+        "source:hubspot.email_event",
+    }
+    # stg_app__events is the only child of the events table
+    assert names(select(shop, "tag:product_analytics+1")) == {
+        "source:app.events",
+        "stg_app__events",
+    }
+
+
+def test_a_tag_nothing_has_is_a_note_not_an_error(shop: Project) -> None:
+    selected = select(shop, "tag:nightly")
+    assert (selected.relations, selected.consumers) == ((), ())
+    assert selected.notes == ("`tag:nightly` matched no relation.",)
+    # an empty atom in a union leaves the rest
+    assert names(select(shop, "tag:nightly kind:seed")) == {"country_codes", "currency_rates"}
+    # a project without tags (plain SQL, say): even `tag:*` is an empty answer
+    assert select(CHAIN, "tag:*").notes == ("`tag:*` matched no relation.",)
 
 
 # -- set operations ---------------------------------------------------------------------------
@@ -545,3 +593,11 @@ def test_selecting_around_a_model_of_a_large_project_is_fast() -> None:
     started = time.perf_counter()
     select(project, "@m25_3")
     assert time.perf_counter() - started < 0.5
+
+
+def test_a_plain_sql_schema_called_source_is_no_dbt_source() -> None:
+    # `source.orders` is table orders of schema source in a plain SQL project: not a dbt source
+    project = _project("source.orders.id>mart.orders.id")
+    with pytest.raises(UsageError, match="no dbt source table matches 'orders'"):
+        select(project, "source:orders")
+    assert names(select(project, "source.orders+")) == {"source.orders", "mart.orders"}

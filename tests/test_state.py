@@ -88,6 +88,19 @@ EVERY_FIELD = Project(
                 DataTest("has_rows", None, Location("models/x.yml", 4)),
                 DataTest("unique", "customer_id", None),
             ),
+            description="One row per customer, «v2».\n{{ doc('customers') }}",
+            tags=("finance", "marts", "pii"),
+        ),
+        Relation(
+            "source.shop.app.users",
+            RelationKind.SOURCE,
+            (
+                Column("id", "bigint", None, description="Primary key."),
+                Column("email", "text", None),
+            ),
+            Location("models/_sources.yml", 3),
+            description="One row per account.",
+            tags=("fivetran",),
         ),
     ),
     edges=(
@@ -148,6 +161,36 @@ EVERY_FIELD = Project(
 # -- round trip -------------------------------------------------------------------------------
 
 
+def test_descriptions_and_tags_are_written_and_read_back(tmp_path: Path) -> None:
+    document = json.loads(graph_json(EVERY_FIELD))
+    assert document["schema_version"] == "1.2"
+    customers, source = document["relations"][1], document["relations"][2]
+    assert customers["tags"] == ["finance", "marts", "pii"]
+    assert customers["description"].startswith("One row per customer")
+    assert source["columns"][0]["description"] == "Primary key."
+    assert source["columns"][1]["description"] is None
+    assert document["relations"][0]["description"] is None
+    assert document["relations"][0]["tags"] == []
+    loaded = load_state(write_state(tmp_path, graph_json(EVERY_FIELD)))
+    assert loaded.relations[1].tags == ("finance", "marts", "pii")
+    assert loaded.relations[2].columns[0].description == "Primary key."
+    # a hand-edited document's tags are read sorted and distinct, as Relation.tags always is
+    document["relations"][1]["tags"] = ["pii", "finance", "pii"]
+    edited = load_state(write_state(tmp_path, json.dumps(document), "edited.json"))
+    assert edited.relations[1].tags == ("finance", "pii")
+
+
+def test_the_shop_carries_its_dbt_descriptions_and_tags() -> None:
+    document = json.loads(graph_json(built("shop")))
+    relations = {r["name"]: r for r in document["relations"]}
+    features = relations["model.shop.customer_churn_features"]
+    assert features["tags"] == ["feature_store", "marts", "ml"]
+    assert features["description"].startswith("Features of the churn model")
+    users = relations["source.shop.app.users"]
+    assert {c["name"]: c["description"] for c in users["columns"]}["id"] == "Primary key."
+    assert relations["app:shop.users"]["tags"] == []
+
+
 @pytest.mark.parametrize("name", ["shop", "example"])
 def test_a_built_project_round_trips_byte_for_byte(name: str, tmp_path: Path) -> None:
     project = built(name)
@@ -188,9 +231,38 @@ def test_unknown_keys_are_ignored(tmp_path: Path) -> None:
     assert replace(loaded, root=EVERY_FIELD.root) == EVERY_FIELD
 
 
+def _without_the_keys_of_1_2(document: dict[str, Any]) -> None:
+    for relation in document["relations"]:
+        del relation["description"], relation["tags"]
+        for column in relation["columns"]:
+            del column["description"]
+
+
+def test_a_1_1_document_is_read_without_the_keys_of_1_2(tmp_path: Path) -> None:
+    document = json.loads(graph_json(EVERY_FIELD))
+    document["schema_version"] = "1.1"
+    _without_the_keys_of_1_2(document)
+    loaded = load_state(write_state(tmp_path, json.dumps(document)))
+    assert [(r.description, r.tags) for r in loaded.relations] == [(None, ())] * 3
+    assert {c.description for r in loaded.relations for c in r.columns} == {None}
+    # everything else comes back as it was written
+    undocumented = tuple(
+        replace(
+            r,
+            description=None,
+            tags=(),
+            columns=tuple(replace(c, description=None) for c in r.columns),
+        )
+        for r in EVERY_FIELD.relations
+    )
+    assert loaded.relations == undocumented
+    assert loaded.edges == EVERY_FIELD.edges
+
+
 def test_a_1_0_document_is_read_without_the_keys_of_1_1(tmp_path: Path) -> None:
     document = json.loads(graph_json(EVERY_FIELD))
     document["schema_version"] = "1.0"
+    _without_the_keys_of_1_2(document)
     for relation in document["relations"]:
         for key in ("contract", "version", "owner", "tests", "former_names"):
             del relation[key]
@@ -264,6 +336,18 @@ def test_missing_keys(tmp_path: Path) -> None:
     # a key of 1.1 is required in a 1.1 document
     assert refused(edited(tmp_path, drop_contract)).endswith("relations[0].contract is missing")
 
+    def drop_tags(d: dict[str, Any]) -> None:
+        del d["relations"][1]["tags"]
+
+    def drop_column_description(d: dict[str, Any]) -> None:
+        del d["relations"][2]["columns"][0]["description"]
+
+    # and a key of 1.2 in a 1.2 document
+    assert refused(edited(tmp_path, drop_tags)).endswith("relations[1].tags is missing")
+    assert refused(edited(tmp_path, drop_column_description)).endswith(
+        "relations[2].columns[0].description is missing"
+    )
+
 
 @pytest.mark.parametrize(
     ("change", "expected"),
@@ -316,6 +400,18 @@ def test_missing_keys(tmp_path: Path) -> None:
             lambda d: d["relations"][1]["tests"][0].update(column=[]),
             "relations[1].tests[0].column must be a string or null, not an array",
         ),
+        (
+            lambda d: d["relations"][1].update(tags="pii"),
+            "relations[1].tags must be an array, not a string",
+        ),
+        (
+            lambda d: d["relations"][1].update(tags=["pii", None]),
+            "relations[1].tags[1] must be a string, not null",
+        ),
+        (
+            lambda d: d["relations"][2]["columns"][0].update(description=1),
+            "relations[2].columns[0].description must be a string or null, not a number",
+        ),
     ],
 )
 def test_wrong_types_and_values_name_the_key(tmp_path: Path, change: Any, expected: str) -> None:
@@ -361,7 +457,7 @@ def test_snapshot_writes_the_graph_document(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"wrote {target}" in result.stderr
     assert target.read_text(encoding="utf-8") == graph.stdout
-    assert json.loads(graph.stdout)["schema_version"] == GRAPH_SCHEMA_VERSION == "1.1"
+    assert json.loads(graph.stdout)["schema_version"] == GRAPH_SCHEMA_VERSION == "1.2"
 
 
 def test_snapshot_default_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,8 +13,8 @@ from lineage.report.coverage import coverage_document
 
 #: Bump the major number on any incompatible change to the document's shape, the minor one
 #: when keys are added (1.1: relation contract, version, owner, tests and former_names, column
-#: former_names, edge inner).
-GRAPH_SCHEMA_VERSION = "1.1"
+#: former_names, edge inner; 1.2: relation description and tags, column description).
+GRAPH_SCHEMA_VERSION = "1.2"
 
 
 def graph_document(project: Project) -> dict[str, Any]:

@@ -35,6 +35,7 @@ def column(value: Column) -> dict[str, Any]:
         "dropped": value.dropped,
         "nullable": value.nullable,
         "former_names": list(value.former_names),
+        "description": value.description,
     }
 
 
@@ -51,6 +52,8 @@ def relation(value: Relation) -> dict[str, Any]:
         "owner": None if value.owner is None else owner(value.owner),
         "tests": [data_test(t) for t in value.tests],
         "former_names": list(value.former_names),
+        "description": value.description,
+        "tags": list(value.tags),
     }
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Dialog, Page, Route
 
     from lineage.changes import ImpactReport
+    from lineage.entities import Project
 
 #: Debian's Chromium (`apt-get install chromium`); scripts/test.sh installs it when missing.
 CHROMIUM = Path("/usr/bin/chromium")
@@ -133,3 +134,66 @@ def write_report(report: ImpactReport, folder: Path) -> Path:
 def example_page(example_report: ImpactReport, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example's report page, written once per session."""
     return write_report(example_report, tmp_path_factory.mktemp("example-page"))
+
+
+# -- the explorer (`lineage explore`) ---------------------------------------------------------
+
+SHOP = Path(__file__).resolve().parents[2] / "fixtures" / "shop"
+
+
+def write_explorer(
+    project: Project,
+    folder: Path,
+    report: ImpactReport | None = None,
+    compress: bool | None = None,
+) -> Path:
+    """The explorer page `lineage explore` writes for `project`, in `folder`."""
+    from lineage.report.explorer_html import explorer_html
+
+    page = folder / "lineage.html"
+    page.write_text(explorer_html(project, report, compress), encoding="utf-8")
+    return page
+
+
+@pytest.fixture(scope="session")
+def shop_project() -> Project:
+    """fixtures/shop, built once per session."""
+    from lineage import projects
+    from lineage.config import load_config
+
+    return projects.build(SHOP, load_config(SHOP))
+
+
+@pytest.fixture(scope="session")
+def explorer_page(shop_project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example's explorer, its data embedded as JSON."""
+    return write_explorer(shop_project, tmp_path_factory.mktemp("explorer"), compress=False)
+
+
+@pytest.fixture(scope="session")
+def explorer_page_compressed(
+    shop_project: Project, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The example's explorer, its data embedded as gzip in base64."""
+    folder = tmp_path_factory.mktemp("explorer-compressed")
+    return write_explorer(shop_project, folder, compress=True)
+
+
+@pytest.fixture(scope="session")
+def example_states(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[ImpactReport, Project]:
+    """The example pull request's impact report and the head state (the example with the
+    pull request applied), built once per session."""
+    from lineage.cli_impact import example_states as build
+
+    return build(tmp_path_factory.mktemp("explorer-states"))
+
+
+@pytest.fixture(scope="session")
+def explorer_diff_page(
+    example_states: tuple[ImpactReport, Project], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The explorer of the example pull request's head, with the diff overlay."""
+    report, head = example_states
+    return write_explorer(head, tmp_path_factory.mktemp("explorer-diff"), report)

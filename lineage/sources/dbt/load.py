@@ -10,8 +10,10 @@ still loaded. Only a missing or unreadable root `dbt_project.yml` raises `UsageE
 
 Config of a node, lowest precedence first: its package's own dbt_project.yml tree, the root
 project's tree, the YAML `config:` of the entry (and, for a version, the version's `config:`).
-The `config()` call inside a model's SQL is applied later, when it is rendered. Nodes, sources,
-exposures, semantic models and metrics whose config says `enabled: false` are left out.
+The `config()` call inside a model's SQL is applied later, when it is rendered. A source table's
+config is its trees' config, then the source's `config:`, then the table's (`tags` add up at
+every level, a top-level `tags:` included). Nodes, sources, exposures, semantic models and
+metrics whose config says `enabled: false` are left out.
 
 `DbtProject.vars` maps each loaded package name (the root project and every installed package)
 to the complete mapping of vars that `var()` sees in that package, already merged in dbt's
@@ -38,7 +40,7 @@ from lineage.sources.dbt.files import (
     discover,
     parse_yaml,
 )
-from lineage.sources.dbt.nodes import ColumnSpec, DbtNode, DbtProject, ResourceType
+from lineage.sources.dbt.nodes import ColumnSpec, DbtNode, DbtProject, ResourceType, SourceTable
 from lineage.sources.dbt.project import (
     PROJECT_FILE,
     ProjectConfig,
@@ -209,7 +211,7 @@ class _PackageLoad:
         self.diagnostics += self.found.diagnostics
         self.properties = self._read_properties(self.found)
         self.nodes = self._nodes()
-        self.sources = self._declared(ResourceType.SOURCE, self.properties.sources)
+        self.sources = self._sources()
         self.exposures = self._declared(ResourceType.EXPOSURE, self.properties.exposures)
         self.semantic_models = self._declared(
             ResourceType.SEMANTIC_MODEL, self.properties.semantic_models
@@ -364,6 +366,15 @@ class _PackageLoad:
         )
 
     # -- YAML-only resources, duplicates --------------------------------------------------
+
+    def _sources(self) -> list[SourceTable]:
+        """Enabled source tables, each with its config merged (project trees, then YAML)."""
+        tables: list[SourceTable] = []
+        for item in self.properties.sources:
+            tree = self.project_config(ResourceType.SOURCE, item.fqn)
+            tables.append(replace(item.value, config=merge_configs(tree, item.config)))
+        enabled = [table for table in tables if not _disabled(table.config)]
+        return self._dedupe(enabled, lambda table: table.unique_id)
 
     def _declared(self, resource_type: ResourceType, items: list[Declared[R]]) -> list[R]:
         enabled = [

@@ -70,7 +70,11 @@ class DbtNode:
 
 @dataclass(frozen=True)
 class SourceTable:
-    """One table of a dbt source."""
+    """One table of a dbt source.
+
+    `config` is the merged config: the dbt_project.yml `sources:` trees, then the source's
+    `config:` and the table's (a top-level `tags:` of either counts as config; tags add up).
+    """
 
     unique_id: str  # source.shop.app.users
     package: str
@@ -85,6 +89,7 @@ class SourceTable:
     meta: dict[str, Any] = field(default_factory=dict)
     loaded_at_field: str | None = None
     location: Location | None = None
+    config: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

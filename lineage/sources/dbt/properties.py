@@ -455,8 +455,13 @@ class _Reader:
             or self.optional(source, "loaded_at_field"),
             location=self.location(table),
         )
-        config = merge_configs(self.mapping(source, "config"), self.mapping(table, "config"))
+        config = merge_configs(self.source_config(source), self.source_config(table))
         return Declared(value, config, (self.where.package, *self.where.dirs, name, table_name))
+
+    def source_config(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """`config:` of a source or source table over its top-level `tags:` (dbt adds both)."""
+        legacy = {"tags": entry["tags"]} if "tags" in entry else {}
+        return merge_configs(legacy, self.mapping(entry, "config"))
 
     # -- exposures, semantic models, metrics, groups ---------------------------------------
 
