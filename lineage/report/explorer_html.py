@@ -4,7 +4,7 @@ The page holds the explorer document (`lineage.explorer_data.explorer_document`)
 script and stylesheets that draw it; it loads nothing and opens from `file://`. A small
 document is embedded as JSON (escaped for a script element); a large one (above
 `COMPRESS_ABOVE` bytes of JSON) as gzip in base64, which the page inflates with the browser's
-`DecompressionStream`: a 20,000-model project's JSON shrinks about tenfold. gzip is written
+`DecompressionStream`: a 20,000-model project's JSON shrinks about eightfold. gzip is written
 with a zero timestamp, so the same project always gives the same bytes.
 
 The scripts of static/explorer/ are concatenated in file-name order into one function scope
