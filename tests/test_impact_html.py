@@ -483,7 +483,7 @@ def test_templates_are_autoescaped_and_strict() -> None:
 
 
 def test_static_assets_cannot_end_their_element() -> None:
-    for name in ("impact.css", "impact.js"):
+    for name in ("palette.css", "impact.css", "impact.js"):
         text = (REPORT_DIR / "static" / name).read_text(encoding="utf-8")
         assert "</" not in text and "http" not in text, name
 
@@ -540,8 +540,12 @@ def test_example_report_structure(example: ImpactReport, example_html: str) -> N
 
 
 def test_printable_and_both_colour_schemes() -> None:
+    palette = (REPORT_DIR / "static" / "palette.css").read_text(encoding="utf-8")
+    assert "@media (prefers-color-scheme: dark)" in palette
     css = (REPORT_DIR / "static" / "impact.css").read_text(encoding="utf-8")
-    assert "@media (prefers-color-scheme: dark)" in css
+    page = impact_html(s.MIXED)
+    assert palette in page and css in page  # the palette first, then the report's own
+    assert page.index(palette) < page.index(css)
     printed = css[css.index("@media print") :]
     assert "#toc" in printed and "display: none" in printed
 

@@ -26,7 +26,7 @@ from lineage import __version__
 from lineage.changes import ImpactReport
 from lineage.entities import Project
 from lineage.explorer_data import explorer_document
-from lineage.report.impact_html import _environment, script_json
+from lineage.report.impact_html import _asset, _environment, script_json
 
 COMPRESS_ABOVE = 256 * 1024
 ENCODING_JSON = "json"
@@ -50,7 +50,7 @@ def explorer_page(document: dict[str, Any], compress: bool | None = None) -> str
         version=__version__,
         encoding=encoding,
         data=data,
-        explorer_style=Markup(_assets(".css")),
+        explorer_style=Markup(_asset("palette.css") + _assets(".css")),
         explorer_script=Markup(_assets(".js")),
     )
 

@@ -108,7 +108,7 @@ def _environment() -> Environment:
     environment.globals.update(
         glyphs=GLYPHS,
         labels={**{s.slug: s.label for s in ImpactSeverity}, "changed": "changed", "none": ""},
-        style=Markup(_asset("impact.css")),
+        style=Markup(_asset("palette.css") + _asset("impact.css")),
         script=Markup(_asset("impact.js")),
     )
     return environment

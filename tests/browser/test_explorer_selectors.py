@@ -12,7 +12,7 @@ atom written without `+` or `@` must select what Python's explicit `N+atom+N` do
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +23,10 @@ try:
 except ImportError as missing:  # fail, never skip: CI must run these tests
     raise ImportError(f"{missing}: run `bash scripts/test.sh`, which installs Playwright") from None
 
+from test_selectors import _project as selector_project
+
 from lineage.entities import (
-    Column,
-    ColumnRef,
-    Consumer,
-    ConsumerKind,
-    Coverage,
-    Edge,
-    EdgeKind,
-    Location,
-    Owner,
     Project,
-    ReadLevel,
-    Relation,
-    RelationKind,
 )
 from lineage.errors import UsageError
 from lineage.explorer_data import explorer_document
@@ -413,53 +403,10 @@ def test_the_page_reports_no_errors(shop: Explorer, shop_results: dict[str, Resu
 # -- hand-made projects: ambiguity, shadowing, case, rows and readers ---------------------------
 
 
-def _ref(side: str) -> ColumnRef:
-    relation, _, column = side.rpartition(".")
-    return ColumnRef(relation, None if column == "*" else column)
-
-
 def _project(*links: str, consumers: dict[str, list[str]] | None = None) -> Project:
-    """`a.x>b.y`: b.y computed from a.x; `a.x>b.*`: a.x filters b's rows (split at the last
-    dot, so `model.p.users.x` is column x of model.p.users)."""
-    relations: dict[str, list[str]] = {}
-    edges = []
-    for link in links:
-        source, target = (_ref(side) for side in link.split(">"))
-        for ref in (source, target):
-            relations.setdefault(ref.relation, [])
-            if ref.column and ref.column not in relations[ref.relation]:
-                relations[ref.relation].append(ref.column)
-        kind = EdgeKind.IDENTITY if target.column else EdgeKind.FILTER
-        edges.append(Edge(source, target, kind, str(source), Location("x.sql", 1)))
-    return Project(
-        root="handmade",
-        dialect="postgres",
-        relations=tuple(
-            Relation(
-                name,
-                RelationKind.MODEL,
-                tuple(Column(c, None, None) for c in cols),
-                Location(f"models/{name}.sql", 1),
-            )
-            for name, cols in sorted(relations.items())
-        ),
-        edges=tuple(edges),
-        blind_spots=(),
-        diagnostics=(),
-        coverage=Coverage(1, 1, 1, 1, 1, 0),
-        consumers=tuple(
-            Consumer(
-                f"exposure.p.{name}",
-                ConsumerKind.DASHBOARD,
-                name,
-                Owner(),
-                ReadLevel.COLUMN,
-                tuple(_ref(r) for r in reads),
-                None,
-            )
-            for name, reads in (consumers or {}).items()
-        ),
-    )
+    """tests/test_selectors.py's hand-made project (`a.x>b.y`: b.y computed from a.x;
+    `a.x>b.*`: a.x filters b's rows), rooted in a folder named `handmade`."""
+    return replace(selector_project(*links, consumers=consumers), root="handmade")
 
 
 #: Two packages' `users`, a relation `s.t` beside column t of `s`, columns differing by case,
