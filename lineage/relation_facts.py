@@ -23,7 +23,17 @@ from typing import Any
 import yaml
 
 from lineage.dbt_docs import expand_docs, read_docs_blocks
-from lineage.entities import Column, DataTest, Location, Owner, Project, Relation, RelationKind
+from lineage.entities import (
+    Column,
+    DataTest,
+    Diagnostic,
+    Location,
+    Owner,
+    Project,
+    Relation,
+    RelationKind,
+    Severity,
+)
 from lineage.owners import CodeOwners, read_codeowners
 from lineage.sources.dbt.files import read_text, walk
 from lineage.sources.dbt.nodes import ColumnSpec, DbtNode, DbtProject, Group, SourceTable
@@ -57,12 +67,23 @@ def dbt_relation_facts(
     resources.update({s.unique_id: s for s in dbt.sources})
     groups = {g.name: g for g in dbt.groups}
     level_tests = _relation_level_tests(Path(dbt.root), dbt.name, max_file_bytes)
-    docs = read_docs_blocks(Path(dbt.root), max_file_bytes)
+    docs, problems = read_docs_blocks(Path(dbt.root), max_file_bytes)
     relations = tuple(
         _with_facts(r, resources.get(r.name), configs, groups, level_tests.get(r.name, ()), docs)
         for r in project.relations
     )
-    return replace(project, relations=relations)
+    return _with_diagnostics(replace(project, relations=relations), problems)
+
+
+def _with_diagnostics(project: Project, problems: list[Diagnostic]) -> Project:
+    """`project` with more diagnostics, counted in its coverage as the build counts them
+    (warnings and errors)."""
+    if not problems:
+        return project
+    counted = sum(1 for d in problems if d.severity >= Severity.WARNING)
+    coverage = replace(project.coverage, diagnostics=project.coverage.diagnostics + counted)
+    diagnostics = tuple(sorted((*project.diagnostics, *problems)))
+    return replace(project, diagnostics=diagnostics, coverage=coverage)
 
 
 def code_owned(project: Project, root: Path) -> Project:

@@ -227,3 +227,35 @@ def test_one_analysis_writes_several_formats(repo: Path, tmp_path: Path) -> None
     code, _ = diff(repo, "md", "--write", f"pdf={tmp_path / 'impact.pdf'}")
     assert code == 2  # not a format
     assert not (tmp_path / "impact.pdf").exists()
+
+
+def test_lineage_explore_overlays_the_diff_of_two_refs(repo: Path, tmp_path: Path) -> None:
+    page = tmp_path / "explorer.html"
+    cwd = Path.cwd()
+    os.chdir(repo)
+    try:
+        result = CliRunner().invoke(
+            main,
+            [
+                *("explore", "--base", "main", "--head", "HEAD", "--project-dir", "shop"),
+                *("-o", str(page), "--compress", "never", "--no-cache"),
+            ],
+        )
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    start = text.index('data-encoding="json">') + len('data-encoding="json">')
+    document = json.loads(text[start : text.index("</script>", start)])
+    diff = document["diff"]
+    assert diff["base"].startswith("main (") and diff["head"].startswith("HEAD (")
+    # the head's stg_app__users.sql:13 still reads the renamed `email`: a Break
+    names = document["strings"]
+    breaks = diff["statuses"].index("breaks")
+    broken = {
+        names[document["nodes"]["id"][node]]
+        for node, status in zip(diff["nodes"][::2], diff["nodes"][1::2], strict=True)
+        if status == breaks
+    }
+    assert "model.shop.stg_app__users" in broken
+    assert "app:shop.users" not in broken  # it is changed, not broken

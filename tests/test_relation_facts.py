@@ -436,3 +436,28 @@ def test_a_doc_call_naming_no_block_stays_as_written(tmp_path: Path) -> None:
     assert relation(built, "model.acme.m").description == (
         "Before Known text. and {{ doc(\"acme\", 'missing') }} after."
     )
+
+
+def test_an_unclosed_docs_block_is_a_diagnostic_and_the_rest_are_read(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "dbt_project.yml": "name: acme\nversion: '1'\nprofile: acme\n",
+            "models/docs.md": (
+                "{% docs broken %}\nNever closed.\n\n{% docs fine %}\nStill read.\n{% enddocs %}\n"
+            ),
+            "models/_m.yml": (
+                "version: 2\nmodels:\n  - name: m\n    description: '{{ doc(\"fine\") }}'\n"
+                "    columns:\n      - name: x\n        description: '{{ doc(\"broken\") }}'\n"
+            ),
+            "models/m.sql": "select 1 as x",
+        },
+    )
+    built = projects.build(root, load_config(root))
+    m = relation(built, "model.acme.m")
+    assert m.description == "Still read."
+    column = m.column("x")
+    assert column is not None and column.description == '{{ doc("broken") }}'
+    found = [d for d in built.diagnostics if d.location.path == "models/docs.md"]
+    assert [(d.location.line, "broken" in d.message) for d in found] == [(1, True)]
+    assert built.coverage.diagnostics >= 1
