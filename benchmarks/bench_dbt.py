@@ -72,7 +72,8 @@ SHARES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     ("sql", "SQL: split, parse, qualify, column walk, record", (
         "lineage.model_analysis:analyse_model", "lineage.dbt_models:apply_model")),
-    ("wait", "waiting for worker processes", ("lineage.dbt_waves:Analyser.result",)),
+    ("wait", "waiting for worker processes", ("lineage.dbt_waves:Analyser.result",
+                                              "lineage.dbt_waves:Analyser.collect")),
 )  # fmt: skip
 #: (label, targets); inclusive timers on functions inside (or across) the shares above.
 DETAILS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -92,11 +93,17 @@ DETAILS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rest: `Renderer.__init__` (macro index, dbt context)", (
         "lineage.render.renderer:Renderer.__init__",)),
     ("rest: `_define_sources` (names, columns)", ("lineage.dbt_build:_define_sources",)),
-    ("rest + render: `_parse_nodes` (incl. `Renderer.parse`, `relation`)", (
-        "lineage.dbt_build:_parse_nodes",)),
+    ("rest + render: parse pass (`parse_nodes`, incl. `Renderer.parse`, `relation`)", (
+        "lineage.dbt_build:parse_nodes",)),
+    ("rest: parse pass in the workers, waited for (`_shipped`)", (
+        "lineage.render.parse_pass:_shipped",)),
+    ("rest: `dbt_relation_facts` (tests, descriptions, owners)", (
+        "lineage.dbt_build:dbt_relation_facts",)),
+    ("rest: `_with_consumers` (exposures, consumer files)", (
+        "lineage.dbt_build:_with_consumers",)),
     ("rest: `dependency_order`", ("lineage.dbt_build:dependency_order",)),
-    ("rest: `assemble` (final edges, frozen relations)", ("lineage.dbt_build:assemble",)),
-    ("rest: `rename_relations`", ("lineage.dbt_build:rename_relations",)),
+    ("rest: `assemble` (final edges named by unique id, frozen relations)", (
+        "lineage.dbt_build:assemble",)),
     ("rest: `fold_ephemeral`", ("lineage.dbt_build:fold_ephemeral",)),
 )  # fmt: skip
 

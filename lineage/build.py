@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -23,7 +23,6 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from lineage.config import Config, load_config
 from lineage.entities import (
     BlindSpot,
-    ColumnRef,
     Coverage,
     Diagnostic,
     DiagnosticCode,
@@ -109,18 +108,39 @@ def analyse_files(
         return assemble(recorder, root, len(files), counts)
 
 
-def assemble(recorder: Recorder, root: str, files: int, counts: Counts) -> Project:
-    """The frozen result of a build from what `recorder` collected."""
+def assemble(
+    recorder: Recorder,
+    root: str,
+    files: int,
+    counts: Counts,
+    rename: Mapping[str, str] | None = None,
+    inner: bool = True,
+) -> Project:
+    """The frozen result of a build from what `recorder` collected. `rename` names relations
+    again (a dbt build: engine names to unique ids; others keep theirs); without `inner`,
+    edges keep no inner expressions."""
     relations = recorder.catalog.freeze()
-    blind = recorder.final_blind_spots()
-    problems = sum(1 for d in recorder.diagnostics if d.severity >= Severity.WARNING)
+    diagnostics = recorder.diagnostics
+    if rename:
+        relations = tuple(
+            sorted(
+                (replace(r, name=rename.get(r.name, r.name)) for r in relations),
+                key=lambda r: r.name,
+            )
+        )
+        diagnostics = [
+            replace(d, relation=rename.get(d.relation, d.relation)) if d.relation else d
+            for d in diagnostics
+        ]
+    blind = recorder.final_blind_spots(rename)
+    problems = sum(1 for d in diagnostics if d.severity >= Severity.WARNING)
     return Project(
         root=root,
         dialect=recorder.dialect,
         relations=relations,
-        edges=recorder.final_edges(),
+        edges=recorder.final_edges(rename, inner),
         blind_spots=blind,
-        diagnostics=tuple(sorted(recorder.diagnostics)),
+        diagnostics=tuple(sorted(diagnostics)),
         coverage=_coverage(files, counts, relations, blind, problems),
     )
 
@@ -243,19 +263,20 @@ def _coverage(
     blind: tuple[BlindSpot, ...],
     diagnostics: int,
 ) -> Coverage:
-    blind_targets = {b.target for b in blind}
+    blind_targets = {(b.target.relation, b.target.column) for b in blind}
     total = resolved = 0
     for relation in relations:
         if relation.kind is RelationKind.EXTERNAL or relation.dropped:
             continue
-        relation_blind = ColumnRef(relation.name, None) in blind_targets
+        name = relation.name
+        relation_blind = (name, None) in blind_targets
         if relation_blind:
             total += 1  # its unknown columns count once as unresolved
         for column in relation.columns:
             if column.dropped:
                 continue
             total += 1
-            if not relation_blind and ColumnRef(relation.name, column.name) not in blind_targets:
+            if not relation_blind and (name, column.name) not in blind_targets:
                 resolved += 1
     return Coverage(
         files, counts.statements, counts.analysed, total, resolved, diagnostics, counts.unit

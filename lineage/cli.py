@@ -21,12 +21,13 @@ import yaml
 from lineage import __version__, projects
 from lineage.cli_explore import explore_command
 from lineage.cli_impact import diff_command, example_states, impact_command, report_options
-from lineage.config import BuildOptions, load_config
-from lineage.entities import Project
+from lineage.config import BuildOptions, Config, load_config
+from lineage.entities import ColumnRef, Project
 from lineage.errors import LineageError, UsageError
 from lineage.examples import copy_example
 from lineage.graph import Answer, LineageGraph
-from lineage.names import resolve
+from lineage.names import resolve, resolve_in
+from lineage.project_cache import StoredMiss
 from lineage.report.answers import ANSWER_FORMATS
 from lineage.report.consumers import CONSUMER_FORMATS
 from lineage.report.coverage import coverage_line
@@ -100,15 +101,17 @@ def _project_options(command: F) -> F:
         "--no-cache",
         "no_cache",
         is_flag=True,
-        help="Analyse every dbt model afresh: do not read or write the model cache.",
+        help="Build the project and analyse every dbt model afresh: do not read or write "
+        "the cache.",
     )(with_request)  # type: ignore[assignment]
     command = click.option(
         "--cache",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
         metavar="PATH",
-        help="The model cache file (default: `cache` in lineage.yml, else "
-        ".lineage/cache.db in the project; LINEAGE_CACHE overrides lineage.yml).",
+        help="The cache file: built projects and dbt model analyses (default: `cache` in "
+        "lineage.yml, else .lineage/cache.db in the project; LINEAGE_CACHE overrides "
+        "lineage.yml).",
     )(command)
     command = click.option(
         "--jobs",
@@ -152,12 +155,24 @@ def _project_options(command: F) -> F:
 
 
 def _build(request: ProjectRequest) -> Project:
+    notes: list[str] = []
+    project = projects.build(request.project_dir, _config(request), _variables(request.variables),
+                             notes)  # fmt: skip
+    _tell(notes)
+    click.echo(coverage_line(project), err=True)
+    return project
+
+
+def _config(request: ProjectRequest) -> Config:
     config = request.options.apply(load_config(request.project_dir, request.dialect))
     if request.manifest is not None:
         config = replace(config, manifest=str(request.manifest.resolve()))
-    project = projects.build(request.project_dir, config, _variables(request.variables))
-    click.echo(coverage_line(project), err=True)
-    return project
+    return config
+
+
+def _tell(notes: list[str]) -> None:
+    for note in notes:
+        click.echo(f"lineage: {note}", err=True)
 
 
 def _variables(text: str | None) -> dict[str, Any]:
@@ -305,21 +320,60 @@ def _answer(
     fmt: str,
     direction: str,
 ) -> None:
-    project = _build(request)
-    answer, text = _query(project, name, depth, direct_only, fmt, direction)
+    answer, text = _stored_answer(name, request, depth, direct_only, fmt, direction) or _query(
+        _build(request), name, depth, direct_only, fmt, direction
+    )
     click.echo(text, nl=False)
     if not answer.complete:
         sys.exit(EXIT_INCOMPLETE)
+
+
+def _stored_answer(
+    name: str,
+    request: ProjectRequest,
+    depth: int | None,
+    direct_only: bool,
+    fmt: str,
+    direction: str,
+) -> tuple[Answer, str] | None:
+    """The answer from the project cache, without loading the project; None when the cache
+    holds no state for the project as it is now."""
+    notes: list[str] = []
+    variables = _variables(request.variables)
+    failure: UsageError | None = None
+    config = _config(request)
+    try:
+        with projects.stored_state(request.project_dir, config, variables, notes) as state:
+            if state is None:
+                return None  # the build says what was wrong with the cache, if anything
+            try:
+                start = resolve_in(state.names, state.project.dialect, name)
+                graph = LineageGraph(state.project, state.index)
+                found = _walk(graph, start, depth, direct_only, direction)
+            except UsageError as error:  # reported after the coverage line, as a build does
+                failure = error
+    except StoredMiss:
+        return None  # a stored value did not read back (the state is deleted): build
+    _tell(notes)
+    click.echo(coverage_line(state.project), err=True)
+    if failure is not None:
+        raise failure
+    return found, ANSWER_FORMATS[fmt](state.project, found, direction)
 
 
 def _query(
     project: Project, name: str, depth: int | None, direct_only: bool, fmt: str, direction: str
 ) -> tuple[Answer, str]:
     start = resolve(project, name)
-    lineage_graph = LineageGraph(project)
-    query = lineage_graph.downstream if direction == "downstream" else lineage_graph.upstream
-    answer = query(start, depth=depth, direct_only=direct_only)
+    answer = _walk(LineageGraph(project), start, depth, direct_only, direction)
     return answer, ANSWER_FORMATS[fmt](project, answer, direction)
+
+
+def _walk(
+    graph: LineageGraph, start: list[ColumnRef], depth: int | None, direct_only: bool, way: str
+) -> Answer:
+    query = graph.downstream if way == "downstream" else graph.upstream
+    return query(start, depth=depth, direct_only=direct_only)
 
 
 @main.command()

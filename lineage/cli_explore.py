@@ -8,8 +8,6 @@ from typing import Any
 
 import click
 
-from lineage.report.explorer_html import explorer_html
-
 
 def explore_command(
     request: Any, base: str | None, head: str | None, output: Path, compress: str
@@ -36,6 +34,8 @@ def explore_command(
             command,
             options=request.options,
         )
+    from lineage.report.explorer_html import explorer_html  # a large module: loaded when used
+
     built = time.perf_counter()
     forced = {"auto": None, "always": True, "never": False}[compress]
     page = explorer_html(project, report, forced)

@@ -34,16 +34,13 @@ from lineage.dbt_manifest_mode import (
     Columns,
     catalog_columns,
     catalog_types,
-    manifest_parse,
     manifest_relation,
     read_artifacts,
 )
 from lineage.dbt_models import build_models
-from lineage.dbt_names import engine_name, rename_relations
+from lineage.dbt_names import engine_name
 from lineage.dbt_order import dependency_order
-from lineage.dbt_waves import (
-    BuildStats,
-)
+from lineage.dbt_waves import BuildStats
 from lineage.entities import (
     ColumnRef,
     Consumer,
@@ -56,7 +53,7 @@ from lineage.entities import (
 )
 from lineage.owners import CodeOwners, read_codeowners
 from lineage.relation_facts import code_owned, dbt_relation_facts
-from lineage.render.names import relation_type
+from lineage.render.parse_pass import ReadFacts, facts_answer, parse_nodes, start_workers
 from lineage.render.renderer import ParseResult, RelationRef, Renderer
 from lineage.sources.dbt.load import load_dbt_project
 from lineage.sources.dbt.manifest import (
@@ -64,7 +61,6 @@ from lineage.sources.dbt.manifest import (
     ManifestNode,
 )
 from lineage.sources.dbt.nodes import DbtNode, DbtProject, ResourceType, SourceTable
-from lineage.sources.dbt.python_models import python_model_reads
 from lineage.sql.recorder import Recorder
 
 
@@ -127,6 +123,9 @@ class _Resolver:
         self.recorder = recorder
         #: While a model renders: each relation whose columns it asked for, and the answer.
         self.log: list[tuple[RelationRef, list[tuple[str, str | None]] | None]] | None = None
+        #: While a model renders early: the columns predicted for relations not recorded yet
+        #: (`still_true` checks the answers against the catalog when the model is recorded).
+        self.predicted: Mapping[str, list[tuple[str, str | None]] | None] = {}
 
     def ref(
         self, package: str | None, name: str, version: str | None, caller: DbtNode
@@ -139,7 +138,13 @@ class _Resolver:
         return self.index.relations.get(table.unique_id) if table is not None else None
 
     def columns(self, relation: RelationRef) -> list[tuple[str, str | None]] | None:
-        state = self.recorder.catalog.get(engine_name(str(relation), self.index.dialect))
+        name = engine_name(str(relation), self.index.dialect)
+        if name in self.predicted:
+            answer = self.predicted[name]
+            if self.log is not None:
+                self.log.append((relation, answer))
+            return None if answer is None else list(answer)
+        state = self.recorder.catalog.get(name)
         answer = (
             None
             if state is None or not state.columns_known
@@ -170,6 +175,17 @@ def build_dbt_project(
     code, relation names and depends_on are used for the nodes it compiled, and the
     `catalog.json` beside it gives column types; other nodes are rendered from the files.
     """
+    with batched_garbage_collection():  # millions of objects, few cycles (docs/scaling.md)
+        return _build(root, config, vars_override, manifest, stats)
+
+
+def _build(
+    root: Path,
+    config: Config,
+    vars_override: Mapping[str, Any] | None,
+    manifest: Path | None,
+    stats: BuildStats | None,
+) -> Project:
     project = load_dbt_project(
         root, dict(vars_override or {}), max_file_bytes=config.max_file_bytes
     )
@@ -191,27 +207,46 @@ def build_dbt_project(
     counts = Counts(unit="models")
     applications = load_applications(root, config, project)
     recorder.diagnostics.extend(applications.diagnostics)
-    with batched_garbage_collection():
-        _define_sources(recorder, index, renderer, applications)
-        record_applications(
-            recorder,
-            applications,
-            {s.unique_id: index.relation_name(s) for s in project.sources},
-        )
-        _define_seeds(recorder, index, renderer, counts)
-        parsed = _parse_nodes(recorder, renderer, index)
+    _define_sources(recorder, index, renderer, applications)
+    record_applications(
+        recorder,
+        applications,
+        {s.unique_id: index.relation_name(s) for s in project.sources},
+    )
+    _define_seeds(recorder, index, renderer, counts)
+    workers = start_workers(config, index, renderer)
+    try:
+        parsed = parse_nodes(recorder, renderer, index, workers)
         counts.statements += len(parsed)
         ordered = dependency_order(parsed, index, recorder)
         counts.analysed += build_models(recorder, renderer, resolver, parsed, ordered, config,
-                                         root, stats or BuildStats())  # fmt: skip
+                                         root, workers, stats or BuildStats())  # fmt: skip
+        # one worker reads the property files again while this process assembles the graph
+        facts = workers.ask(ReadFacts(config.max_file_bytes)) if workers is not None else None
         _left_out(recorder, index, parsed, {n.unique_id for n in ordered})
         recorder.diagnostics.extend(renderer.diagnostics)
-        _drop_echoes(recorder)
-        built = assemble(recorder, str(root), len(project.nodes), counts)
-    folded = fold_ephemeral(rename_relations(built, index.engine_names), index.ephemeral)
-    consumed = _with_consumers(folded, index, root, config)
-    configs = {uid: result.config for uid, result in parsed.items()}
-    return code_owned(dbt_relation_facts(consumed, project, configs, config.max_file_bytes), root)
+        graph = _graph(recorder, index, counts, root, config)
+        configs = {uid: result.config for uid, result in parsed.items()}
+        files = facts_answer(workers, facts)
+        described = dbt_relation_facts(graph, project, configs, config.max_file_bytes, files)
+    finally:
+        if workers is not None:
+            workers.close()
+    return code_owned(described, root)
+
+
+def _graph(
+    recorder: Recorder, index: _Index, counts: Counts, root: Path, config: Config
+) -> Project:
+    """What `recorder` holds as a graph named by unique id, ephemeral models folded away, with
+    the project's consumers."""
+    _drop_echoes(recorder)
+    # dbt edges carry no inner expressions (`Edge.inner`): they never have (they were lost
+    # when relations were renamed to unique ids after assembling), and the graph stays as it was
+    nodes = len(index.project.nodes)
+    built = assemble(recorder, str(root), nodes, counts, index.engine_names, inner=False)
+    recorder.edges.clear()  # assembled: the edges between ids are not needed any more
+    return _with_consumers(fold_ephemeral(built, index.ephemeral), index, root, config)
 
 
 def _owned(consumer: Consumer, owners: CodeOwners | None, root: Path) -> Consumer:
@@ -326,40 +361,3 @@ def _declared_type(declared: Mapping[str, Any], column: str) -> str | None:
 def _csv_header(text: str) -> list[str]:
     first = text.lstrip("\ufeff").splitlines()[:1]
     return [name.strip() for name in next(csv.reader(first), [])] if first else []
-
-
-def _parse_nodes(recorder: Recorder, renderer: Renderer, index: _Index) -> dict[str, ParseResult]:
-    """dbt's parse pass: each node's refs and config; relations are named from the config."""
-    parsed: dict[str, ParseResult] = {}
-    for node in index.project.nodes:
-        if node.resource_type not in (ResourceType.MODEL, ResourceType.SNAPSHOT):
-            continue
-        result = manifest_parse(index, node)
-        if result is None:
-            result = renderer.parse(node) if node.language == "sql" else _python_parse(node)
-        recorder.diagnostics.extend(result.diagnostics)
-        if result.config.get("enabled", True) is False:
-            continue
-        parsed[node.unique_id] = result
-        relation = manifest_relation(
-            index, node.unique_id, index.project.quoting, relation_type(result.config)
-        )
-        index.remember(node.unique_id, relation or renderer.relation(node, result.config))
-        if result.config.get("materialized") == "ephemeral":
-            index.ephemeral.add(node.unique_id)
-    return parsed
-
-
-def _python_parse(node: DbtNode) -> ParseResult:
-    reads = python_model_reads(node.raw_code)
-    problems: tuple[Diagnostic, ...] = ()
-    if reads.error:
-        problems = (
-            Diagnostic(
-                Location(node.path, reads.error_line),
-                DiagnosticCode.PYTHON_MODEL,
-                Severity.WARNING,
-                f"Python model: {reads.error}; what it reads is unknown",
-            ),
-        )
-    return ParseResult(reads.refs, reads.sources, dict(node.config), problems)

@@ -10,14 +10,18 @@ from dataclasses import replace
 
 from lineage.entities import BlindSpot, ColumnRef, Edge, EdgeKind, Project
 from lineage.sql.kinds import compose
+from lineage.sql.recorder import sorted_unique_edges
 
 
 def fold_ephemeral(project: Project, ephemeral: Collection[str]) -> Project:
     """`project` without the relations named in `ephemeral`, their lineage passed through.
 
-    Edges are indexed by relation, so folding costs what the folded models' edges cost
-    (chains of ephemeral models fold one after another)."""
-    edges = _Edges(project.edges)
+    Only the edges into or out of ephemeral models are indexed, so folding costs what the
+    folded models' edges cost (chains of ephemeral models fold one after another)."""
+    folded = set(ephemeral)
+    touching = [e for e in project.edges if _touches(e, folded)]
+    others = [e for e in project.edges if not _touches(e, folded)] if touching else project.edges
+    edges = _Edges(touching)
     spots = list(project.blind_spots)
     for relation in sorted(ephemeral):
         incoming, outgoing = edges.detach(relation)
@@ -31,11 +35,15 @@ def fold_ephemeral(project: Project, ephemeral: Collection[str]) -> Project:
     return replace(
         project,
         relations=tuple(r for r in project.relations if r.name not in ephemeral),
-        edges=tuple(sorted(edges.all, key=lambda e: e.sort_key)),
+        edges=sorted_unique_edges([*others, *edges.all]),
         blind_spots=tuple(
             sorted(set(spots), key=lambda b: (b.target.sort_key, b.location, b.reason))
         ),
     )
+
+
+def _touches(edge: Edge, ephemeral: set[str]) -> bool:
+    return edge.source.relation in ephemeral or edge.target.relation in ephemeral
 
 
 class _Edges:

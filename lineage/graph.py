@@ -1,9 +1,10 @@
-"""The lineage graph: relation and column nodes, has-column edges, typed lineage edges.
+"""The who-uses and trace queries: walks over a project's column lineage.
 
-Nodes are `("relation", name)` and `("column", name, column)`. A lineage edge goes from a
-source column to a target column, or to a target relation when it changes that relation's
-rows (a WHERE, a join key, a GROUP BY). Queries walk it downstream (who uses) or upstream
-(where from).
+A lineage edge goes from a source column to a target column, or to a target relation's rows
+when it changes which rows the relation holds (a WHERE, a join key, a GROUP BY). Queries walk
+the edges downstream (who uses) or upstream (where from), breadth first, over a
+`LineageIndex`: the whole project's `EdgeIndex`, or the stored index a warm cache answers from
+without loading the project (lineage/stored_state.py).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Protocol
 
-import networkx as nx
-
+from lineage.edge_index import EdgeIndex
 from lineage.entities import (
     BlindSpot,
     ColumnRef,
@@ -27,54 +28,18 @@ from lineage.entities import (
     Severity,
 )
 
-Node = tuple[str, ...]
-HAS_COLUMN = "has_column"
-READS = "reads"  # a consumer reads a column
 _Step = Callable[["ColumnRef"], Iterator[tuple[Edge, ColumnRef]]]
 
 
-def relation_node(name: str) -> Node:
-    return ("relation", name)
+class LineageIndex(Protocol):
+    """What the walks need: a relation's columns and the edges out of and into a ref, each
+    in a deterministic order (see lineage/edge_index.py)."""
 
+    def relation_columns(self, relation: str) -> list[ColumnRef]: ...
 
-def column_node(relation: str, column: str) -> Node:
-    return ("column", relation, column)
+    def out_edges(self, ref: ColumnRef) -> Iterator[tuple[Edge, ColumnRef]]: ...
 
-
-def node_of(ref: ColumnRef) -> Node:
-    return (
-        relation_node(ref.relation) if ref.column is None else column_node(ref.relation, ref.column)
-    )
-
-
-def ref_of(node: Node) -> ColumnRef:
-    return ColumnRef(node[1], None) if node[0] == "relation" else ColumnRef(node[1], node[2])
-
-
-def build_graph(project: Project) -> nx.MultiDiGraph:
-    """One property graph of the whole project, built in a deterministic order."""
-    graph = nx.MultiDiGraph()
-    for relation in project.relations:
-        graph.add_node(relation_node(relation.name), relation=relation)
-        for column in relation.columns:
-            node = column_node(relation.name, column.name)
-            graph.add_node(node, column=column)
-            graph.add_edge(relation_node(relation.name), node, key=HAS_COLUMN)
-    for consumer in project.consumers:
-        graph.add_node(("consumer", consumer.id), consumer=consumer)
-        for read in consumer.reads:
-            graph.add_edge(node_of(read), ("consumer", consumer.id), key=READS)
-    for edge in project.edges:
-        for ref in (edge.source, edge.target):
-            if node_of(ref) not in graph:
-                graph.add_node(node_of(ref))
-        graph.add_edge(
-            node_of(edge.source),
-            node_of(edge.target),
-            key=(edge.kind.value, str(edge.location), edge.expression, edge.inner),
-            edge=edge,
-        )
-    return graph
+    def in_edges(self, ref: ColumnRef) -> Iterator[tuple[Edge, ColumnRef]]: ...
 
 
 @dataclass(frozen=True)
@@ -123,11 +88,14 @@ class Answer:
 
 
 class LineageGraph:
-    """The graph plus the project's blind spots, with the queries the commands need."""
+    """The project's lineage plus its blind spots, with the queries the commands need.
 
-    def __init__(self, project: Project) -> None:
+    `project` gives the blind spots, diagnostics and consumers; `index` the edges (by default
+    an `EdgeIndex` of `project`'s own edges)."""
+
+    def __init__(self, project: Project, index: LineageIndex | None = None) -> None:
         self.project = project
-        self.graph = build_graph(project)
+        self.index: LineageIndex = index if index is not None else EdgeIndex(project)
         self._blind = _index_blind_spots(project.blind_spots)
         self._readers: dict[ColumnRef, list[Consumer]] = {}
         for consumer in project.consumers:
@@ -135,10 +103,7 @@ class LineageGraph:
                 self._readers.setdefault(read, []).append(consumer)
 
     def relation_columns(self, relation: str) -> list[ColumnRef]:
-        node = relation_node(relation)
-        if node not in self.graph:
-            return []
-        return [ref_of(n) for n, keys in self.graph[node].items() if HAS_COLUMN in keys]
+        return self.index.relation_columns(relation)
 
     def downstream(
         self, start: list[ColumnRef], depth: int | None = None, direct_only: bool = False
@@ -201,24 +166,11 @@ class LineageGraph:
 
     def out_edges(self, ref: ColumnRef) -> Iterator[tuple[Edge, ColumnRef]]:
         """Reads of `ref`. The rows of a relation are read by whatever reads any column."""
-        sources = self.relation_columns(ref.relation) if ref.column is None else [ref]
-        for source in sources:
-            for _, target, data in sorted(
-                self.graph.out_edges(node_of(source), data=True), key=_edge_order
-            ):
-                if "edge" in data:
-                    yield data["edge"], ref_of(target)
+        return self.index.out_edges(ref)
 
     def _in_edges(self, ref: ColumnRef) -> Iterator[tuple[Edge, ColumnRef]]:
         """What `ref` is computed from: its own inputs and what decides its relation's rows."""
-        targets = [ref] if ref.column is None else [ref, ColumnRef(ref.relation, None)]
-        for target in targets:
-            node = node_of(target)
-            if node not in self.graph:
-                continue
-            for source, _, data in sorted(self.graph.in_edges(node, data=True), key=_edge_order):
-                if "edge" in data:
-                    yield data["edge"], ref_of(source)
+        return self.index.in_edges(ref)
 
     def _blind_on(self, ref: ColumnRef, downstream: bool) -> list[BlindSpot]:
         if downstream:
@@ -256,12 +208,3 @@ def _index_blind_spots(spots: tuple[BlindSpot, ...]) -> _BlindIndex:
         for relation in spot.upstream:
             downstream.setdefault(relation, []).append(spot)
     return _BlindIndex(by_target, downstream)
-
-
-def _edge_order(item: tuple[Node, Node, dict[str, object]]) -> tuple[Node, Node, bool, str]:
-    """Deterministic order; between the same two nodes a direct edge comes first, so a
-    column reached both by value and by a condition is reported by value."""
-    edge = item[2].get("edge")
-    if not isinstance(edge, Edge):
-        return item[0], item[1], True, ""
-    return item[0], item[1], not edge.kind.is_direct, str(edge.sort_key)

@@ -248,11 +248,14 @@ def _decode_lineage(value: Any) -> QueryLineage:
     )
 
 
+_EDGE_KINDS = {kind.value: kind for kind in EdgeKind}
+
+
 def _decode_output(value: Any) -> OutputColumn:
     name, reads, blind, line, blind_upstream = _items(value, 5)
     return OutputColumn(
         _text(name),
-        tuple(_decode_read(r) for r in _list(reads)),
+        tuple([_decode_read(r) for r in _list(reads)]),
         _texts(blind),
         _number(line),
         _texts(blind_upstream),
@@ -260,6 +263,19 @@ def _decode_output(value: Any) -> OutputColumn:
 
 
 def _decode_read(value: Any) -> Read:
+    if type(value) is list and len(value) == 6:  # the common, valid case, checked at once
+        relation, column, kind, expression, line, inner = value
+        if (
+            type(relation) is str
+            and type(column) is str
+            and type(kind) is str
+            and type(expression) is str
+            and type(line) is int
+            and type(inner) is list
+            and all(type(item) is str for item in inner)
+            and kind in _EDGE_KINDS
+        ):
+            return Read(relation, column, _EDGE_KINDS[kind], expression, line, tuple(inner))
     relation, column, kind, expression, line, inner = _items(value, 6)
     try:
         edge_kind = EdgeKind(_text(kind))
@@ -306,7 +322,10 @@ def _optional_text(value: Any) -> str | None:
 
 
 def _texts(value: Any) -> tuple[str, ...]:
-    return tuple(_text(v) for v in _list(value))
+    items = _list(value)
+    if all(type(item) is str for item in items):
+        return tuple(items)
+    return tuple(_text(v) for v in items)
 
 
 def _number(value: Any) -> int:

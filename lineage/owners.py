@@ -52,6 +52,20 @@ def read_codeowners(start: Path) -> CodeOwners | None:
     return None
 
 
+def codeowners_inputs(start: Path) -> tuple[str, ...]:
+    """What `read_codeowners(start)` reads, as text: where `start` sits in its repository and
+    each CODEOWNERS file there (for the project fingerprint, lineage/project_inputs.py)."""
+    root = _repository_root(start.resolve())
+    parts = [Path(os.path.relpath(start.resolve(), root)).as_posix()]
+    for name in _LOCATIONS:
+        path = root / name
+        try:
+            parts += [name, path.read_text(encoding="utf-8", errors="replace")]
+        except OSError as error:
+            parts += [name, f"unreadable: {error.strerror or error}"]
+    return tuple(parts)
+
+
 def _rules(text: str) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
     rules = []
     for line in text.splitlines():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +48,29 @@ _PROPERTY_PATHS = ("model-paths", "seed-paths", "snapshot-paths")
 Resource = DbtNode | SourceTable
 
 
+@dataclass(frozen=True)
+class PropertyFacts:
+    """What the root project's files say beyond what the loader kept: relation-level tests
+    by unique id, docs blocks by name, and the problems reading docs files."""
+
+    tests: dict[str, tuple[DataTest, ...]]
+    docs: dict[str, str]
+    problems: list[Diagnostic]
+
+
+def read_property_facts(root: Path, package: str, max_file_bytes: int) -> PropertyFacts:
+    """The `PropertyFacts` of the dbt project at `root` (named `package`): plain values, so a
+    worker process can read them while the build goes on."""
+    docs, problems = read_docs_blocks(root, max_file_bytes)
+    return PropertyFacts(_relation_level_tests(root, package, max_file_bytes), docs, problems)
+
+
 def dbt_relation_facts(
     project: Project,
     dbt: DbtProject,
     configs: Mapping[str, Mapping[str, Any]],
     max_file_bytes: int,
+    files: PropertyFacts | None = None,
 ) -> Project:
     """`project` (relations named by dbt unique id) with contract, version, owner, tests,
     descriptions and tags.
@@ -61,18 +79,19 @@ def dbt_relation_facts(
     dbt_project.yml merged with its own `config()` block); other nodes use `DbtNode.config`,
     source tables `SourceTable.config`. Tags add up, as in dbt: every dbt_project.yml level
     above the resource, its YAML `config: tags:` (or `tags:`) and its `config(tags=...)`; a
-    source table's are the source's plus the table's.
+    source table's are the source's plus the table's. `files`: `read_property_facts` of the
+    project, if already read.
     """
     resources: dict[str, Resource] = {n.unique_id: n for n in dbt.nodes}
     resources.update({s.unique_id: s for s in dbt.sources})
     groups = {g.name: g for g in dbt.groups}
-    level_tests = _relation_level_tests(Path(dbt.root), dbt.name, max_file_bytes)
-    docs, problems = read_docs_blocks(Path(dbt.root), max_file_bytes)
+    files = files or read_property_facts(Path(dbt.root), dbt.name, max_file_bytes)
+    level_tests, docs = files.tests, files.docs
     relations = tuple(
         _with_facts(r, resources.get(r.name), configs, groups, level_tests.get(r.name, ()), docs)
         for r in project.relations
     )
-    return _with_diagnostics(replace(project, relations=relations), problems)
+    return _with_diagnostics(replace(project, relations=relations), list(files.problems))
 
 
 def _with_diagnostics(project: Project, problems: list[Diagnostic]) -> Project:

@@ -146,13 +146,16 @@ class _Reader:
         return cast(T, value)
 
     def field(self, data: dict[str, Any], key: str, kind: type[T], where: str) -> T:
-        return self.typed(self.get(data, key, where), kind, _at(where, key))
+        value = data[key] if key in data else self.get(data, key, where)
+        if type(value) is kind:  # the common case, without building the error's path
+            return value
+        return self.typed(value, kind, _at(where, key))
 
     def maybe(self, data: dict[str, Any], key: str, kind: type[T], where: str) -> T | None:
         """A value that may be null."""
-        value = self.get(data, key, where)
-        if value is None or _is(value, kind):
-            return cast(T | None, value)
+        value = data[key] if key in data else self.get(data, key, where)
+        if value is None or type(value) is kind or _is(value, kind):
+            return cast("T | None", value)
         expected = f"{_JSON_NAMES[kind]} or null"
         raise self.fail(_at(where, key), f"must be {expected}, not {_json_name(value)}")
 
@@ -175,10 +178,24 @@ class _Reader:
         return tuple(sorted(set(self.strings(values, _at(where, "tags")))))
 
     def items(
-        self, data: dict[str, Any], key: str, where: str, read: Callable[[Any, str], T]
+        self,
+        data: dict[str, Any],
+        key: str,
+        where: str,
+        read: Callable[[Any, str], T],
+        quick: Callable[[Any], T | None] | None = None,
     ) -> tuple[T, ...]:
+        """Each value of the list `key`, read by `read`; `quick` (for a document of this
+        version) may read a well-formed value faster, and returns None for anything else,
+        which `read` then reads, or rejects with its precise error."""
         values = self.field(data, key, list, where)
-        return tuple(read(v, f"{_at(where, key)}[{i}]") for i, v in enumerate(values))
+        if quick is None or self.minor < _ADDED_IN_1_2:
+            return tuple(read(v, f"{_at(where, key)}[{i}]") for i, v in enumerate(values))
+        found = []
+        for i, value in enumerate(values):
+            item = quick(value)
+            found.append(item if item is not None else read(value, f"{_at(where, key)}[{i}]"))
+        return tuple(found)
 
     def strings(self, values: list[Any], where: str) -> tuple[str, ...]:
         return tuple(self.typed(v, str, f"{where}[{i}]") for i, v in enumerate(values))
@@ -201,7 +218,7 @@ class _Reader:
             root=root,
             dialect=self.field(data, "dialect", str, ""),
             relations=self.items(data, "relations", "", self.relation),
-            edges=self.items(data, "edges", "", self.edge),
+            edges=self.items(data, "edges", "", self.edge, _quick_edge),
             blind_spots=self.items(data, "blind_spots", "", self.blind_spot),
             diagnostics=self.items(data, "diagnostics", "", self.diagnostic),
             coverage=self.coverage(self.field(data, "coverage", dict, ""), "coverage"),
@@ -237,7 +254,7 @@ class _Reader:
         return Relation(
             name=self.field(data, "name", str, where),
             kind=self.enum(data, "kind", RelationKind, where),
-            columns=self.items(data, "columns", where, self.column),
+            columns=self.items(data, "columns", where, self.column, _quick_column),
             location=self.optional_location(
                 self.get(data, "location", where), _at(where, "location")
             ),
@@ -355,6 +372,73 @@ class _Reader:
             maturity=self.maybe(data, "maturity", str, where),
             origin=self.field(data, "origin", str, where),
         )
+
+
+_EDGE_KINDS = {kind.value: kind for kind in EdgeKind}
+
+
+def _quick_edge(value: Any) -> Edge | None:
+    """A well-formed edge of a current document, read without building error paths; None for
+    anything else (then read strictly)."""
+    if type(value) is not dict or type(value.get("direct")) is not bool:
+        return None
+    source, target = _quick_ref(value.get("source")), _quick_ref(value.get("target"))
+    named, expression = value.get("kind"), value.get("expression")
+    kind = _EDGE_KINDS.get(named) if type(named) is str else None
+    location, inner = _quick_location(value.get("location")), value.get("inner")
+    if source is None or source.column is None or target is None or kind is None:
+        return None
+    if type(expression) is not str or location is None or type(inner) is not list:
+        return None
+    if not all(type(text) is str for text in inner):
+        return None
+    return Edge(source, target, kind, expression, location, tuple(inner))
+
+
+def _quick_column(value: Any) -> Column | None:
+    """As `_quick_edge`, for a column."""
+    if type(value) is not dict:
+        return None
+    name, data_type, where = value.get("name"), value.get("type", 0), value.get("location", 0)
+    inferred, dropped, nullable = (
+        value.get("inferred"),
+        value.get("dropped"),
+        value.get("nullable", 0),
+    )
+    former, description = value.get("former_names"), value.get("description", 0)
+    location = None if where is None else _quick_location(where)
+    if type(name) is not str or (where is not None and location is None):
+        return None
+    if type(inferred) is not bool or type(dropped) is not bool or type(former) is not list:
+        return None
+    if not (data_type is None or type(data_type) is str):
+        return None
+    if not (nullable is None or type(nullable) is bool):
+        return None
+    if not (description is None or type(description) is str):
+        return None
+    if not all(type(text) is str for text in former):
+        return None
+    return Column(name, data_type, location, inferred, dropped, nullable, tuple(former),
+                  description)  # fmt: skip
+
+
+def _quick_ref(value: Any) -> ColumnRef | None:
+    if type(value) is not dict:
+        return None
+    relation, column = value.get("relation"), value.get("column", 0)
+    if type(relation) is not str or not (column is None or type(column) is str):
+        return None
+    return ColumnRef(relation, column)
+
+
+def _quick_location(value: Any) -> Location | None:
+    if type(value) is not dict:
+        return None
+    path, line = value.get("path"), value.get("line")
+    if type(path) is not str or type(line) is not int or line < 1:
+        return None
+    return Location(path, line)
 
 
 def _is(value: Any, kind: type) -> bool:

@@ -15,13 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from lineage import dbt_waves, model_analysis
+from lineage import dbt_waves, model_analysis, model_workers
 from lineage.config import load_config
 from lineage.dbt_build import build_dbt_project
 from lineage.dbt_waves import BuildStats
 from lineage.entities import DiagnosticCode, Project, Severity
 from lineage.model_analysis import ModelAnalysis, ModelJob
+from lineage.render.renderer import ParseResult, Renderer, Shipped
 from lineage.report.graph_formats import graph_json
+from lineage.sources.dbt.nodes import DbtNode
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
@@ -207,6 +209,152 @@ def test_models_are_finished_in_order_and_started_after_their_parents() -> None:
     assert sorted(p for kind, p in events if kind == "start") == list(range(6))
     # ahead of the first finish: the three models without parents
     assert events[:4] == [("start", 0), ("start", 1), ("start", 4), ("finish", 0)]
+
+
+class _KnownAtStart:
+    """An `Early` for which the outcome of some positions is known as soon as they start, and
+    of the others when waited for."""
+
+    def __init__(self, at_start: set[int]) -> None:
+        self.at_start = at_start
+        self.known: set[int] = set()
+        self.waited: list[int] = []
+
+    def started(self, position: int) -> None:
+        if position in self.at_start:
+            self.known.add(position)
+
+    def known_now(self, position: int) -> bool:
+        return position in self.known
+
+    def wait(self, position: int) -> list[int]:
+        self.waited.append(position)
+        self.known.add(position)
+        return [position]
+
+
+def test_children_start_as_soon_as_their_parents_are_known() -> None:
+    parents = [[], [0], [1], [], [2]]
+    oracle = _KnownAtStart(at_start={0, 1})
+    events: list[tuple[str, int]] = []
+
+    class Early:
+        def known(self, position: int, started: int) -> bool:
+            return oracle.known_now(position)
+
+        def poll(self) -> list[int]:
+            return []
+
+        def wait(self, position: int, started: int) -> list[int] | None:
+            events.append(("wait", position))
+            return oracle.wait(position)
+
+    def start(position: int) -> int:
+        known = oracle.known | {p for kind, p in events if kind == "finish"}
+        assert set(parents[position]) <= known  # a parent is finished or known
+        events.append(("start", position))
+        oracle.started(position)
+        return position
+
+    def finish(position: int, started: int) -> None:
+        events.append(("finish", position))
+
+    dbt_waves.run_in_order(parents, start, finish, ahead=5, early=Early())
+    assert [p for kind, p in events if kind == "finish"] == list(range(5))
+    # 0 and 1 are known when started: 1 and 2 start before 0 is finished; 4 waits for 2,
+    # which is known only once it is waited for (as the next to finish)
+    assert events[:5] == [("start", 0), ("start", 1), ("start", 2), ("start", 3), ("finish", 0)]
+    assert events.index(("start", 4)) == events.index(("wait", 2)) + 1
+    assert events.index(("start", 4)) < events.index(("finish", 2))
+
+
+def test_at_most_ahead_positions_are_started_and_not_finished() -> None:
+    parents: list[list[int]] = [[] for _ in range(10)]
+    open_now: set[int] = set()
+    most = 0
+
+    def start(position: int) -> int:
+        nonlocal most
+        open_now.add(position)
+        most = max(most, len(open_now))
+        return position
+
+    def finish(position: int, started: int) -> None:
+        open_now.discard(position)
+
+    dbt_waves.run_in_order(parents, start, finish, ahead=3)
+    assert most == 3 and not open_now
+
+
+@pytest.mark.usefixtures("parallel_always")
+def test_the_parse_pass_compiles_each_model_in_a_worker_only(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled: list[str] = []  # in this process (a worker appends to its own copy)
+    original = Renderer._compile
+
+    def counting(self: Renderer, node: DbtNode) -> object:
+        compiled.append(node.unique_id)
+        return original(self, node)
+
+    monkeypatch.setattr(Renderer, "_compile", counting)
+    sequential, _ = build(shop, jobs=1, cache=None)
+    models = [uid for uid in compiled if uid.startswith(("model.", "snapshot."))]
+    assert len(models) > 30
+    compiled.clear()
+    parallel, stats = build(shop, jobs=2, cache=None)
+    assert stats.workers == 2 and parallel == sequential
+    assert [uid for uid in compiled if uid.startswith(("model.", "snapshot."))] == []
+
+
+@pytest.mark.usefixtures("parallel_always")
+def test_workers_replaced_every_few_jobs_give_the_same_graph(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sequential, _ = build(generated, jobs=1, cache=None)
+    monkeypatch.setattr(model_workers, "JOBS_PER_PROCESS", 3)
+    parallel, stats = build(generated, jobs=2, cache=None)
+    assert stats.workers == 2 and stats.taken_back == 0
+    assert len(stats.analysed) >= 200
+    assert parallel == sequential
+
+
+@pytest.mark.usefixtures("parallel_always")
+def test_a_model_whose_config_is_not_plain_data_is_parsed_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`this` in a config is a relation object, not YAML-like data: the worker leaves the
+    model to the main process, which parses it as the sequential build does."""
+    adopted: list[str] = []
+    original = Renderer.adopt
+
+    def adopt(self: Renderer, node: DbtNode, shipped: Shipped) -> ParseResult:
+        adopted.append(node.unique_id)
+        return original(self, node, shipped)
+
+    monkeypatch.setattr(Renderer, "adopt", adopt)
+    root = tmp_path / "p"
+    (root / "models").mkdir(parents=True)
+    (root / "dbt_project.yml").write_text(
+        "name: p\nversion: '1.0'\nprofile: p\nmodels:\n  p:\n    +materialized: table\n",
+        encoding="utf-8",
+    )
+    models = {
+        "a": "select 1 as id, 'x' as name",
+        "b": "{{ config(meta={'built_as': this}) }}\nselect id from {{ ref('a') }}",
+        "c": "select b.id, a.name from {{ ref('b') }} b join {{ ref('a') }} a on a.id = b.id",
+    }
+    for name, sql in models.items():
+        (root / "models" / f"{name}.sql").write_text(sql + "\n", encoding="utf-8")
+    sequential, _ = build(root, jobs=1, cache=None)
+    parallel, stats = build(root, jobs=2, cache=None)
+    assert stats.workers == 2 and parallel == sequential
+    assert sorted(adopted) == ["model.p.a", "model.p.c"]
+    columns = {
+        r.name: [c.name for c in r.columns]
+        for r in build_dbt_project(root, replace(load_config(root), jobs=2, cache=None)).relations
+    }
+    assert columns["model.p.c"] == ["id", "name"]
 
 
 @pytest.mark.usefixtures("parallel_always")

@@ -412,6 +412,34 @@ def test_missing_keys(tmp_path: Path) -> None:
             lambda d: d["relations"][2]["columns"][0].update(description=1),
             "relations[2].columns[0].description must be a string or null, not a number",
         ),
+        (
+            lambda d: d["edges"][0].update(kind=["identity"]),
+            "edges[0].kind must be a string, not an array",
+        ),
+        (
+            lambda d: d["edges"][0].update(inner=["a", 3]),
+            "edges[0].inner[1] must be a string, not a number",
+        ),
+        (
+            lambda d: d["edges"][0]["target"].update(column=7),
+            "edges[0].target.column must be a string or null, not a number",
+        ),
+        (
+            lambda d: d["edges"][0].pop("direct"),
+            "edges[0].direct is missing",
+        ),
+        (
+            lambda d: d["relations"][0]["columns"][1].update(nullable="yes"),
+            "relations[0].columns[1].nullable must be a boolean or null, not a string",
+        ),
+        (
+            lambda d: d["relations"][0]["columns"][1].pop("type"),
+            "relations[0].columns[1].type is missing",
+        ),
+        (
+            lambda d: d["relations"][0]["columns"][1].update(location={"path": "a", "line": 0}),
+            "relations[0].columns[1].location.line must be 1 or more, not 0",
+        ),
     ],
 )
 def test_wrong_types_and_values_name_the_key(tmp_path: Path, change: Any, expected: str) -> None:

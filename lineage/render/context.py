@@ -97,6 +97,14 @@ class Session:
         self._scopes: dict[str, Scope] = {}
         self._builtins: dict[str, Any] | None = None
 
+    def end(self) -> None:
+        """Forget what only the render needed (macros bound to the session, its scopes and
+        built-ins all refer back to it): it is then freed without the cycle collector."""
+        self._builtins = None
+        self._scopes.clear()
+        self._bound.clear()
+        self._results.clear()
+
     # -- diagnostics ----------------------------------------------------------------------
 
     def diagnose(self, code: DiagnosticCode, severity: Severity, message: str) -> None:

@@ -7,6 +7,7 @@ that changes the rendered SQL between runs (`run_started_at` and `invocation_id`
 from __future__ import annotations
 
 import datetime as _datetime
+import functools
 import hashlib
 import itertools as _itertools
 import json
@@ -247,8 +248,10 @@ def _datetime_module() -> ModuleView:
     })  # fmt: skip
 
 
+@functools.cache
 def modules() -> ModuleView:
-    """`modules`: datetime, re and itertools (safe subsets). pytz is not available."""
+    """`modules`: datetime, re and itertools (safe subsets). pytz is not available. Read-only
+    and holding no state, so every render shares one."""
     return ModuleView(
         {"datetime": _datetime_module(), "re": _re_module(), "itertools": _itertools_module()}
     )

@@ -7,9 +7,12 @@
 
 from __future__ import annotations
 
+import copy
+import datetime
+import marshal
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
+from types import CodeType, MappingProxyType
 from typing import Any
 
 from jinja2 import TemplateSyntaxError
@@ -27,9 +30,10 @@ from lineage.render.relations import (
     quote_policy,
 )
 from lineage.render.sandbox import MAX_STRING, LineageSandbox, end_budget, start_budget
+from lineage.sources.dbt.files import LineDict, LineList
 from lineage.sources.dbt.nodes import DbtNode, DbtProject, ResourceType, SourceTable
 
-__all__ = ["ParseResult", "RelationRef", "RenderResult", "Renderer", "Resolver"]
+__all__ = ["ParseResult", "RelationRef", "RenderResult", "Renderer", "Resolver", "Shipped"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,21 @@ class ParseResult:
 class RenderResult:
     sql: str | None
     diagnostics: tuple[Diagnostic, ...]
+
+
+_Named = tuple[DbtNode, dict[str, Any], RelationRef, list[Diagnostic]]
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """A node parsed by another process of the same build (a forked worker, so the same
+    renderer): its parse, its relation, and its compiled template (`marshal` bytes, None for
+    a Jinja syntax error), which `Renderer.adopt` takes instead of compiling it again."""
+
+    parsed: ParseResult
+    relation: RelationRef
+    relation_diagnostics: tuple[Diagnostic, ...]
+    code: bytes | None
 
 
 class Renderer:
@@ -86,6 +105,9 @@ class Renderer:
             graph=_graph(project),
         )
         self._templates: dict[str, Template | TemplateSyntaxError] = {}
+        #: By unique id, the relation last named (a pure function of the node and its
+        #: config): the node, the config (a copy), the relation, its diagnostics.
+        self._relations: dict[str, _Named] = {}
         self._yaml_diagnostics: list[Diagnostic] = []
 
     @property
@@ -104,6 +126,33 @@ class Renderer:
             config=session.config,
             diagnostics=tuple(session.diagnostics),
         )
+
+    def ship(self, node: DbtNode) -> Shipped | None:
+        """`parse(node)` and its relation, with the compiled template, for `adopt` in the
+        process that forked this one; None if its config holds more than plain data (the
+        other process parses that node itself)."""
+        code = self._compile(node)
+        self._templates[_key(node)] = self._template(code)
+        try:
+            parsed = self.parse(node)
+            relation, diagnostics = self._relation(node, parsed.config)
+        finally:  # the process that adopts it keeps it
+            del self._templates[_key(node)]
+            self._relations.pop(node.unique_id, None)
+        if not _plain(parsed.config):
+            return None
+        shipped = marshal.dumps(code) if isinstance(code, CodeType) else None
+        return Shipped(parsed, relation, tuple(diagnostics), shipped)
+
+    def adopt(self, node: DbtNode, shipped: Shipped) -> ParseResult:
+        """What `ship` found in a worker forked from this process: its template and relation
+        are kept as if this process had compiled and named them; the node's parse result."""
+        if shipped.code is not None:  # our own fork's compile, never bytes from a file
+            self._templates[_key(node)] = self._template(marshal.loads(shipped.code))
+        config = copy.deepcopy(shipped.parsed.config)
+        diagnostics = list(shipped.relation_diagnostics)
+        self._relations[node.unique_id] = (node, config, shipped.relation, diagnostics)
+        return shipped.parsed
 
     def relation(self, node: DbtNode, config: Mapping[str, Any]) -> RelationRef:
         """The relation a node builds: generate_database/schema/alias_name, overrides honoured."""
@@ -152,12 +201,23 @@ class Renderer:
     def _relation(
         self, node: DbtNode, config: Mapping[str, Any]
     ) -> tuple[RelationRef, list[Diagnostic]]:
+        known = self._relations.get(node.unique_id)
+        if known is not None and known[0] is node and known[1] == dict(config):
+            return known[2], list(known[3])
+        relation, diagnostics = self._name(node, config)
+        self._relations[node.unique_id] = (node, copy.deepcopy(dict(config)), relation, diagnostics)
+        return relation, list(diagnostics)
+
+    def _name(
+        self, node: DbtNode, config: Mapping[str, Any]
+    ) -> tuple[RelationRef, list[Diagnostic]]:
         session = Session(self._settings, node, config, execute=False)
         token = start_budget()
         try:
             parts = names.relation_parts(session, node, config)
         finally:
             end_budget(token)
+            session.end()
         relation = RelationRef(
             node.unique_id, parts[0], parts[1], parts[2],
             self._settings.quote_policy, self._settings.quote_character,
@@ -185,19 +245,49 @@ class Renderer:
             return None
         finally:
             end_budget(token)
+            session.end()
 
     def _template_named(self, node: DbtNode) -> Template | TemplateSyntaxError:
-        key = f"{node.unique_id}\0{node.raw_code}"
-        if key not in self._templates:
-            try:
-                tree = self._jinja.parse(node.raw_code, name=node.path, filename=node.path)
-                code = self._jinja.compile(tree, name=node.path, filename=node.path)
-                self._templates[key] = self._jinja.template_class.from_code(
-                    self._jinja, code, self._jinja.globals
-                )
-            except TemplateSyntaxError as error:
-                self._templates[key] = error
-        return self._templates[key]
+        key = _key(node)
+        found = self._templates.get(key)
+        if found is None:
+            found = self._templates[key] = self._template(self._compile(node))
+        return found
+
+    def _compile(self, node: DbtNode) -> CodeType | TemplateSyntaxError:
+        """The node's template compiled to Python code (or its syntax error)."""
+        try:
+            tree = self._jinja.parse(node.raw_code, name=node.path, filename=node.path)
+            source = self._jinja.compile(tree, name=node.path, filename=node.path, raw=True)
+            return compile(source, node.path, "exec")
+        except TemplateSyntaxError as error:
+            return error
+
+    def _template(self, code: CodeType | TemplateSyntaxError) -> Template | TemplateSyntaxError:
+        if isinstance(code, TemplateSyntaxError):
+            return code
+        return self._jinja.template_class.from_code(self._jinja, code, self._jinja.globals)
+
+
+def _key(node: DbtNode) -> str:
+    return f"{node.unique_id}\0{node.raw_code}"
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None), datetime.date, datetime.datetime})
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    """Whether `value` is YAML-like data (what crosses processes unchanged)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return True
+    if depth > 100:
+        return False
+    if kind is list or kind is tuple or kind is LineList:  # a LineList pickles with its lines
+        return all(_plain(item, depth + 1) for item in value)
+    if kind is dict or kind is LineDict:
+        return all(type(k) is str and _plain(v, depth + 1) for k, v in value.items())
+    return False
 
 
 def _collect(chunks: Iterator[str]) -> str:

@@ -7,6 +7,7 @@ SQL text is generated once, at the end, only for the reads that survive into the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlglot import exp
 
@@ -16,9 +17,9 @@ from lineage.entities import DiagnosticCode, EdgeKind
 KEY_PREFIX = "__lineage_"
 
 
-@dataclass(frozen=True, slots=True)
-class Read:
-    """A relation column read by an output column (or by the rows, for indirect kinds)."""
+class Read(NamedTuple):
+    """A relation column read by an output column (or by the rows, for indirect kinds).
+    A named tuple: a large build makes, copies between processes and records millions."""
 
     relation: str
     column: str
@@ -51,8 +52,7 @@ class Problem:
     line: int
 
 
-@dataclass(frozen=True)
-class OutputColumn:
+class OutputColumn(NamedTuple):
     name: str
     reads: tuple[Read, ...]
     blind: tuple[str, ...]

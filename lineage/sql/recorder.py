@@ -3,8 +3,11 @@ ids (so later renames move them), blind spots and diagnostics."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
+from operator import itemgetter
+from typing import NamedTuple
 
 from sqlglot import exp
 
@@ -34,8 +37,9 @@ _ERRORS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class _IdEdge:
+class _IdEdge(NamedTuple):
+    """An edge between column ids (a tuple: a build records hundreds of thousands)."""
+
     source: tuple[int, int]
     target: tuple[int, int | None]
     kind: EdgeKind
@@ -44,8 +48,7 @@ class _IdEdge:
     inner: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class _IdBlind:
+class _IdBlind(NamedTuple):
     target: tuple[int, int | None]
     reason: str
     location: Location
@@ -66,12 +69,18 @@ class Recorder:
     #: For SQL rendered from a template: the template line of each rendered line (index 0 is
     #: rendered line 1). None: lines are the file's own.
     line_map: Sequence[int] | None = None
+    #: Each place made once (edges share them).
+    _locations: dict[tuple[str, int], Location] = field(default_factory=dict, repr=False)
 
     def location(self, line: int) -> Location:
         """Where `line` of the SQL being analysed is, in the project's own file."""
         if self.line_map and 1 <= line <= len(self.line_map):
             line = self.line_map[line - 1]
-        return Location(self.path, line)
+        key = (self.path, line)
+        found = self._locations.get(key)
+        if found is None:
+            found = self._locations[key] = Location(self.path, line)
+        return found
 
     def diagnose(
         self,
@@ -142,6 +151,9 @@ class Recorder:
         return result
 
     def column(self, relation: RelationState, name: str, line: int) -> tuple[int, int]:
+        known = relation.column(name)
+        if known is not None:
+            return relation.id, known.id
         return relation.id, self.catalog.column_id(relation, name, self.location(line))
 
     def edge(
@@ -171,24 +183,74 @@ class Recorder:
 
     # -- final values ---------------------------------------------------------------------
 
-    def final_edges(self) -> tuple[Edge, ...]:
-        """Edges under the final names of their columns, deduplicated and sorted."""
-        refs = _Refs(self.catalog.names())
+    def final_edges(
+        self, rename: Mapping[str, str] | None = None, inner: bool = True
+    ) -> tuple[Edge, ...]:
+        """Edges under the final names of their columns (relations named again by `rename`,
+        when given), deduplicated and sorted; without `inner`, edges keep no inner
+        expressions."""
+        refs = _Refs(self._names(rename))
         unique = {
-            (e.source, e.target, e.kind, e.location, e.expression, e.inner): e for e in self.edges
-        }
+            (e.source, e.target, e.kind, e.location.path, e.location.line, e.expression,
+             e.inner if inner else ()): e
+            for e in self.edges
+        }  # fmt: skip
         edges = [
             Edge(refs[e.source], refs[e.target], e.kind, e.expression, e.location, e.inner)
+            if inner
+            else Edge(refs[e.source], refs[e.target], e.kind, e.expression, e.location)
             for e in unique.values()
         ]
-        return tuple(sorted(edges, key=lambda e: e.sort_key))
+        return tuple(sorted(edges, key=edge_order))
 
-    def final_blind_spots(self) -> tuple[BlindSpot, ...]:
-        names = self.catalog.names()
+    def final_blind_spots(self, rename: Mapping[str, str] | None = None) -> tuple[BlindSpot, ...]:
+        """Blind spots under final names (relations named again by `rename`), sorted."""
+        names = self._names(rename)
+        upstream = (lambda u: u) if rename is None else (lambda u: rename.get(u, u))
         spots = {
-            BlindSpot(_ref(names, b.target), b.reason, b.location, b.upstream) for b in self.blind
+            BlindSpot(
+                _ref(names, b.target), b.reason, b.location, tuple(upstream(u) for u in b.upstream)
+            )
+            for b in self.blind
         }
         return tuple(sorted(spots, key=lambda b: (b.target.sort_key, b.location, b.reason)))
+
+    def _names(self, rename: Mapping[str, str] | None) -> dict[int, tuple[str, dict[int, str]]]:
+        names = self.catalog.names()
+        if rename:
+            names = {rid: (rename.get(name, name), cols) for rid, (name, cols) in names.items()}
+        return names
+
+
+_KIND_VALUES = {kind: kind.value for kind in EdgeKind}
+
+
+def edge_order(edge: Edge) -> tuple[object, ...]:
+    """`Edge.sort_key` flattened into one tuple: the same order, cheaper to build and compare
+    (the final graph sorts hundreds of thousands of edges)."""
+    target, source, location = edge.target, edge.source, edge.location
+    return (
+        target.relation, target.column or "", source.relation, source.column or "",
+        _KIND_VALUES[edge.kind], location.path, location.line, edge.expression, edge.inner,
+    )  # fmt: skip
+
+
+def sorted_unique_edges(edges: Sequence[Edge]) -> tuple[Edge, ...]:
+    """`edges` without duplicates, sorted by `Edge.sort_key` (as they are, if they already
+    are: the keys are compared, not sorted)."""
+    keys = [edge_order(e) for e in edges]
+    if all(a < b for a, b in pairwise(keys)):
+        return tuple(edges)
+    unique: list[Edge] = []
+    run: list[Edge] = []  # the distinct edges of the current key (two only if a column is "")
+    last: tuple[object, ...] | None = None
+    for key, edge in sorted(zip(keys, edges, strict=True), key=itemgetter(0)):
+        if key != last:
+            last, run = key, []
+        if edge not in run:
+            run.append(edge)
+            unique.append(edge)
+    return tuple(unique)
 
 
 class _Refs(dict[tuple[int, int | None], ColumnRef]):

@@ -130,9 +130,7 @@ def _row_reads(walker: _Walker, scope: Scope, result: ScopeLineage) -> None:
 def _row_generators(select: exp.Expr) -> list[exp.Expr]:
     """UNNEST / EXPLODE in the select list emit one row per element: a join-like read."""
     found: list[exp.Expr] = []
-    if select.find(exp.Unnest, exp.Explode) is None:
-        return found
-    for projection in select.expressions:
+    for projection in select.expressions:  # only these: the select holds its subqueries too
         for node in projection.find_all(exp.Unnest, exp.Explode):
             if not any(isinstance(a, exp.Query) for a in _ancestors(node, projection)):
                 found.append(node)
