@@ -17,6 +17,7 @@ import hashlib
 import json
 import sqlite3
 import subprocess
+import time
 import zlib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -228,11 +229,27 @@ def _open(path: Path) -> sqlite3.Connection:
             (path.parent / ".gitignore").write_text("# written by lineage\n*\n", encoding="utf-8")
     except OSError as error:
         raise CacheProblem(f"cannot create its folder ({error.strerror or error})") from None
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return _prepare(path)
+        except _Busy:  # another process is setting the file up: its journal, its tables
+            if time.monotonic() > deadline:
+                raise CacheProblem("another process kept it locked") from None
+            time.sleep(0.05)
+
+
+class _Busy(Exception):
+    """The file was locked while being set up (SQLite does not wait for some of those locks)."""
+
+
+def _prepare(path: Path) -> sqlite3.Connection:
     connection: sqlite3.Connection | None = None
     try:
         connection = _connect(path)
         connection.execute("PRAGMA trusted_schema = OFF")
-        connection.execute("PRAGMA journal_mode = WAL")
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")
         connection.execute(_SCHEMA)
         columns = [row[1] for row in connection.execute("PRAGMA table_info(analysis)")]
@@ -244,6 +261,8 @@ def _open(path: Path) -> sqlite3.Connection:
             connection.close()
         if isinstance(error, CacheProblem):
             raise
+        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+            raise _Busy from None
         raise CacheProblem(
             f"cannot open it as an SQLite database ({error}); delete the file to start a new one"
         ) from None

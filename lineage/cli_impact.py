@@ -122,17 +122,19 @@ def build_state(
     variables: dict[str, Any],
     downstream_from: Path | None = None,
     options: BuildOptions | None = None,
+    keep: bool = True,
 ) -> Project:
     """Build one state of the project with its own configuration. With `downstream_from`,
     the downstream state files are those of that directory's configuration (the working
     tree's, fetched by CI: the other repository is the same for both sides of a diff).
-    `options` (--jobs, --cache) win over the state's configuration."""
+    `options` (--jobs, --cache) win over the state's configuration; `keep=False` does not
+    store a fresh build in the project cache."""
     config = (options or BuildOptions()).apply(load_config(project_dir, dialect))
     if downstream_from is not None:
         current = load_config(downstream_from, dialect).downstream
         shared = tuple(replace(d, path=str((downstream_from / d.path).resolve())) for d in current)
         config = replace(config, downstream=shared)
-    return projects.build(project_dir, config, variables)
+    return projects.build(project_dir, config, variables, keep=keep)
 
 
 def shared_options(project_dir: Path, dialect: str | None, options: BuildOptions) -> BuildOptions:
@@ -240,10 +242,13 @@ def diff_states(
         states = []
         for side, ref in (("base", base), ("head", head)):
             state = checkout(project_dir, ref, Path(folder) / side)
-            project = build_state(state.project_dir, dialect, variables, project_dir, shared)
+            keep = not (side == "head" and ref is None)  # the working tree changes again
+            project = build_state(
+                state.project_dir, dialect, variables, project_dir, shared, keep=keep
+            )
             if side == "head" and ref is None and manifest is not None:
                 config = replace(load_config(project_dir, dialect), manifest=str(manifest))
-                project = projects.build(project_dir, shared.apply(config), variables)
+                project = projects.build(project_dir, shared.apply(config), variables, keep=False)
             click.echo(f"{side} ({state.label}): {coverage_line(project)}", err=True)
             states.append((state.label, project))
         (base_label, base_project), (head_label, head_project) = states

@@ -55,12 +55,15 @@ def build(
     config: Config,
     variables: Mapping[str, Any] | None = None,
     notes: list[str] | None = None,
+    keep: bool = True,
 ) -> Project:
     """The project at `root`: from the project cache when nothing it reads has changed
     (lineage/project_cache.py), else built with the first kind that recognises it, merged with
     the downstream state files its configuration names (docs/cross-repo.md), and stored.
-    Problems with the cache file go to `notes` (they change no answer). The garbage collector
-    is batched meanwhile: a build makes millions of objects and few cycles."""
+    Problems with the cache file go to `notes` (they change no answer). `keep=False` reads the
+    cache but does not store a fresh build (a working tree about to change again: storing a
+    5,000-model project takes seconds). The garbage collector is batched meanwhile: a build
+    makes millions of objects and few cycles."""
     from lineage.build import batched_garbage_collection
 
     variables = variables or {}
@@ -70,7 +73,7 @@ def build(
             if found is not None:
                 return found
         project = _fresh(root, config, variables)
-        if session is not None and _worth_keeping(project, session.path, root):
+        if keep and session is not None and _worth_keeping(project, session.path, root):
             session.cache.save(session.key, project)
         return project
 

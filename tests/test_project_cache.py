@@ -400,3 +400,26 @@ def test_the_graph_document_written_in_pieces_is_the_same_bytes(shop: Path) -> N
         assert graph_json(case) == whole + "\n"
         compact = "".join(graph_document_text(case, pretty=False))
         assert json.loads(compact) == graph_document(case)
+
+
+def test_diff_keeps_the_base_state_and_not_the_working_tree(tmp_path: Path) -> None:
+    """The base of a pull request is read by the next run; the working tree's head, which
+    changes again, is not stored (storing a large project costs seconds)."""
+    shop = copy_shop(tmp_path / "repo")
+    repo = shop.parent
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    identity = ["-c", "user.email=a@b.c", "-c", "user.name=a"]
+    subprocess.run(["git", "-C", str(repo), *identity, "commit", "-qm", "base"], check=True)
+    CHANGES["a model"](shop)
+    args = ["diff", "--base", "main", "--project-dir", str(shop)]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    path = cache_path(load_config(shop), shop)
+    assert path is not None
+    with sqlite3.connect(path) as connection:
+        [states] = connection.execute("SELECT count(*) FROM project_state").fetchone()
+    connection.close()
+    assert states == 1
+    again = CliRunner().invoke(main, args)
+    assert again.stdout == first.stdout
