@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -186,11 +186,12 @@ def _instrument(memory: Memory) -> tuple[Stages, dict[str, bench_dbt.Phase], lis
 def _serialise(project: Any, stages: Stages) -> int:
     """The `report` stage: the graph document, written to a temporary file; its size."""
     owner, name = owner_and_name(GRAPH_FORMATS)
-    to_json: Callable[[Any], str] = getattr(owner, name)["json"]
+    to_json: Callable[[Any], Iterable[str]] = getattr(owner, name)["json"]
     with tempfile.TemporaryDirectory(prefix="bench-scale-report-") as folder:
         stages.enter("report")
         path = Path(folder) / "graph.json"
-        path.write_text(to_json(project), encoding="utf-8")
+        with path.open("w", encoding="utf-8") as handle:  # piece by piece, as the CLI writes
+            handle.writelines(to_json(project))
         stages.leave()
         return path.stat().st_size
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import wraps
 from pathlib import Path
@@ -187,15 +187,19 @@ def _variables(text: str | None) -> dict[str, Any]:
     return value
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str | Iterable[str], output: Path | None) -> None:
+    """Write `text` (or its pieces, one after the other) to `output`, else standard output."""
+    pieces = (text,) if isinstance(text, str) else text
     if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
-        click.echo(f"wrote {output}", err=True)
+        for piece in pieces:
+            click.echo(piece, nl=False)
+        return
+    try:
+        with output.open("w", encoding="utf-8") as handle:
+            handle.writelines(pieces)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
+    click.echo(f"wrote {output}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -36,7 +36,14 @@ def graph_json(project: Project) -> str:
     """The graph document as `json.dumps(graph_document(project), indent=2, sort_keys=True,
     ensure_ascii=False)` writes it, plus a newline (the same bytes), without building the whole
     document as Python objects first: at 20,000 models those took gigabytes."""
-    return "".join(graph_document_text(project, pretty=True)) + "\n"
+    return "".join(graph_json_pieces(project))
+
+
+def graph_json_pieces(project: Project) -> Iterator[str]:
+    """`graph_json` in pieces, to write one after the other (a 20,000-model document is
+    900 MB of text)."""
+    yield from graph_document_text(project, pretty=True)
+    yield "\n"
 
 
 def graph_document_text(project: Project, pretty: bool) -> Iterator[str]:
@@ -111,4 +118,8 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-GRAPH_FORMATS: dict[str, Callable[[Project], str]] = {"json": graph_json, "dot": graph_dot}
+#: Each format's text, in pieces written one after the other.
+GRAPH_FORMATS: dict[str, Callable[[Project], Iterable[str]]] = {
+    "json": graph_json_pieces,
+    "dot": lambda project: (graph_dot(project),),
+}
