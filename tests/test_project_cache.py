@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_model_cache import copy_shop
 
 from lineage import project_cache, projects
 from lineage.cli import main
@@ -32,15 +33,6 @@ from lineage.report.graph_formats import graph_document, graph_document_text, gr
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 USERS = "models/staging/app/stg_app__users.sql"
-
-
-def copy_shop(folder: Path) -> Path:
-    """fixtures/shop and the applications beside it, in a repository (marked by `.git`)."""
-    (folder / ".git").mkdir(parents=True)
-    for name in ("shop", "shop_app"):
-        ignore = shutil.ignore_patterns(".lineage", "target")
-        shutil.copytree(FIXTURES / name, folder / name, ignore=ignore)
-    return folder / "shop"
 
 
 @pytest.fixture
