@@ -126,7 +126,7 @@ class AnalysisCache:
         if row is None:
             return None
         try:
-            analysis = decode_analysis(_inflate(row[0]))
+            analysis = decode_analysis(inflate(row[0]))
         except AnalysisDecodeError as error:
             self._replace.add(key)  # a bad value is a miss, and is written again
             self._bad_reason = self._bad_reason or str(error)
@@ -269,12 +269,14 @@ def _prepare(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _inflate(value: object) -> bytes:
+def inflate(value: object, limit: int = MAX_VALUE_BYTES) -> bytes:
+    """A stored value decompressed; b"" (which no reader accepts: a miss) for anything that
+    is not zlib data or would be larger than `limit` (a compression bomb)."""
     if not isinstance(value, bytes):
-        return b""  # decodes as an invalid value: a miss
+        return b""
     inflater = zlib.decompressobj()
     try:
-        data = inflater.decompress(value, MAX_VALUE_BYTES)
+        data = inflater.decompress(value, limit)
     except zlib.error:
         return b""
     return b"" if inflater.unconsumed_tail else data

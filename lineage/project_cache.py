@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from lineage.analysis_cache import CacheProblem, _open, tracked_by_git
+from lineage.analysis_cache import CacheProblem, _open, inflate, tracked_by_git
 from lineage.edge_index import EdgeIndex
 from lineage.entities import ColumnRef, Edge, EdgeKind, Location, Project
 from lineage.errors import UsageError
@@ -323,15 +323,9 @@ def _pack(value: Any) -> bytes:
 
 
 def _json(value: Any) -> Any:
-    if not isinstance(value, bytes):
-        raise StoredMiss("not a blob")
-    inflater = zlib.decompressobj()
-    try:
-        data = inflater.decompress(value, MAX_VALUE_BYTES)
-    except zlib.error as error:
-        raise StoredMiss(str(error)) from None
-    if inflater.unconsumed_tail:
-        raise StoredMiss("too large")
+    data = inflate(value, MAX_VALUE_BYTES)
+    if not data:
+        raise StoredMiss("not zlib data, or too large")
     try:
         return json.loads(data)
     except (ValueError, RecursionError) as error:

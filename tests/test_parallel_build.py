@@ -95,20 +95,27 @@ def test_parallel_and_warm_builds_are_byte_identical_to_the_sequential_build(
         assert sql_models(filled) >= 200
 
 
-def hard_coded_project(root: Path) -> Path:
-    """Model `b` reads model `a` by its table name, without ref: nothing orders them."""
+def small_project(root: Path, models: dict[str, str]) -> Path:
+    """A dbt project `p` at `root` whose models (name -> SQL) are tables."""
     (root / "models").mkdir(parents=True)
     (root / "dbt_project.yml").write_text(
         "name: p\nversion: '1.0'\nprofile: p\nmodels:\n  p:\n    +materialized: table\n",
         encoding="utf-8",
     )
-    (root / "models" / "a.sql").write_text(
-        "select 1 as id, 'x' as name, current_date as created_on\n", encoding="utf-8"
-    )
-    (root / "models" / "b.sql").write_text(
-        "select * from analytics.dbt.a where id > 0\n", encoding="utf-8"
-    )
+    for name, sql in models.items():
+        (root / "models" / f"{name}.sql").write_text(sql + "\n", encoding="utf-8")
     return root
+
+
+def hard_coded_project(root: Path) -> Path:
+    """Model `b` reads model `a` by its table name, without ref: nothing orders them."""
+    return small_project(
+        root,
+        {
+            "a": "select 1 as id, 'x' as name, current_date as created_on",
+            "b": "select * from analytics.dbt.a where id > 0",
+        },
+    )
 
 
 @pytest.mark.usefixtures("parallel_always")
@@ -334,18 +341,12 @@ def test_a_model_whose_config_is_not_plain_data_is_parsed_here(
 
     monkeypatch.setattr(Renderer, "adopt", adopt)
     root = tmp_path / "p"
-    (root / "models").mkdir(parents=True)
-    (root / "dbt_project.yml").write_text(
-        "name: p\nversion: '1.0'\nprofile: p\nmodels:\n  p:\n    +materialized: table\n",
-        encoding="utf-8",
-    )
     models = {
         "a": "select 1 as id, 'x' as name",
         "b": "{{ config(meta={'built_as': this}) }}\nselect id from {{ ref('a') }}",
         "c": "select b.id, a.name from {{ ref('b') }} b join {{ ref('a') }} a on a.id = b.id",
     }
-    for name, sql in models.items():
-        (root / "models" / f"{name}.sql").write_text(sql + "\n", encoding="utf-8")
+    small_project(root, models)
     sequential, _ = build(root, jobs=1, cache=None)
     parallel, stats = build(root, jobs=2, cache=None)
     assert stats.workers == 2 and parallel == sequential
@@ -364,19 +365,13 @@ def test_a_column_a_sibling_adds_to_a_parent_reaches_the_models_rendered_before_
     """b reads a column `a` lacks (recorded as an inferred column of `a`); c and d, submitted
     alongside b, expand `a`'s columns: as in the sequential build, they see that column."""
     root = tmp_path / "p"
-    (root / "models").mkdir(parents=True)
-    (root / "dbt_project.yml").write_text(
-        "name: p\nversion: '1.0'\nprofile: p\nmodels:\n  p:\n    +materialized: table\n",
-        encoding="utf-8",
-    )
     models = {
         "a": "select 1 as id, 'x' as name",
         "b": "select id, extra from {{ ref('a') }}",
         "c": "select * from {{ ref('a') }}",
         "d": "select {{ dbt_utils.star(ref('a')) }} from {{ ref('a') }}",
     }
-    for name, sql in models.items():
-        (root / "models" / f"{name}.sql").write_text(sql + "\n", encoding="utf-8")
+    small_project(root, models)
     sequential, _ = build(root, jobs=1, cache=None)
     parallel, stats = build(root, jobs=2, cache=None)
     assert parallel == sequential

@@ -23,11 +23,12 @@ from test_model_cache import copy_shop
 
 from lineage import project_cache, projects
 from lineage.cli import main
-from lineage.config import Config, cache_path, load_config
+from lineage.config import AppConfig, Config, cache_path, load_config
 from lineage.entities import ColumnRef, Project
 from lineage.graph import LineageGraph
 from lineage.names import resolve, resolve_in
 from lineage.project_cache import StoredMiss
+from lineage.project_inputs import inputs_key
 from lineage.report.answers import ANSWER_FORMATS
 from lineage.report.graph_formats import graph_document, graph_document_text, graph_json
 
@@ -415,3 +416,29 @@ def test_diff_keeps_the_base_state_and_not_the_working_tree(tmp_path: Path) -> N
     assert states == 1
     again = CliRunner().invoke(main, args)
     assert again.stdout == first.stdout
+
+
+def test_a_named_path_that_comes_into_existence_changes_the_fingerprint(tmp_path: Path) -> None:
+    """An application folder lineage.yml names outside the project: missing, then present but
+    empty, are different inputs (the build reports the first and reads the second)."""
+    root = tmp_path / "example"
+    shutil.copytree(FIXTURES / "example", root)
+    config = Config(
+        **{**_fields(load_config(root)), "applications": (AppConfig("shop", "../app"),)}
+    )
+    missing = inputs_key(root, config, {}, None)
+    (tmp_path / "app").mkdir()
+    empty = inputs_key(root, config, {}, None)
+    (tmp_path / "app" / "V1__users.sql").write_text("create table users (id int);\n")
+    filled = inputs_key(root, config, {}, None)
+    assert len({missing, empty, filled}) == 3
+
+
+def test_a_folder_linking_back_to_the_project_is_walked_once(tmp_path: Path) -> None:
+    root = tmp_path / "example"
+    shutil.copytree(FIXTURES / "example", root)
+    before = inputs_key(root, load_config(root), {}, None)
+    (root / "1_raw" / "loop").symlink_to(root, target_is_directory=True)
+    assert inputs_key(root, load_config(root), {}, None) == before  # no file read twice
+    (root / "2_staging" / "extra.sql").write_text("select 1 as one;\n", encoding="utf-8")
+    assert inputs_key(root, load_config(root), {}, None) != before
